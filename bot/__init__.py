@@ -1,0 +1,1 @@
+"""The hotline application: channels, services, web, command line and settings."""

@@ -1,0 +1,54 @@
+"""Typed settings from HOTLINE_* environment variables or a .env file."""
+
+from __future__ import annotations
+
+from functools import cached_property
+from pathlib import Path
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """Everything has a default, so the embedded mode runs with nothing set."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="HOTLINE_", env_file=".env", extra="ignore", frozen=True
+    )
+
+    var_dir: Path = Path("var")
+    database_url: str = ""
+    secret_keys: SecretStr = SecretStr("")
+    default_locale: str = "vi"
+    timezone: str = "Asia/Ho_Chi_Minh"
+    province_code: str = Field(default="HP", pattern=r"^[A-Z]{2,3}$")
+    host: str = "127.0.0.1"
+    port: int = 8080
+
+    telegram_token: SecretStr | None = None
+    telegram_api_base: str = "https://api.telegram.org"
+    telegram_webhook_url: str | None = None
+    telegram_webhook_secret: SecretStr | None = None
+
+    zalo_app_id: str | None = None
+    zalo_app_secret: SecretStr | None = None
+    zalo_oa_secret_key: SecretStr | None = None
+    zalo_access_token: SecretStr | None = None
+    zalo_refresh_token: SecretStr | None = None
+    zalo_api_base: str = "https://openapi.zalo.me"
+    zalo_oauth_base: str = "https://oauth.zaloapp.com"
+
+    redis_url: str | None = None
+
+    @cached_property
+    def db_url(self) -> str:
+        """The configured database, or the embedded SQLite file under var/."""
+        if self.database_url:
+            return self.database_url
+        return f"sqlite+aiosqlite:///{(self.var_dir / 'hotline.sqlite3').resolve()}"
+
+    @property
+    def secret_key_list(self) -> list[str]:
+        """Keys in order; the first encrypts, all decrypt (rotation)."""
+        raw = self.secret_keys.get_secret_value()
+        return [k.strip() for k in raw.split(",") if k.strip()]
