@@ -1,0 +1,50 @@
+"""Erasure on request: removes a person's data and unlinks what the caseworkers must keep."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import delete, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from db.models import (
+    Consent,
+    Contact,
+    ConversationState,
+    Declaration,
+    HandoffRequest,
+    Message,
+)
+from dialogs.ports import EraseOutcome
+
+__all__ = ["erase_contact"]
+
+# Every table that points at contacts with ON DELETE CASCADE. They are also deleted
+# explicitly, so that erasure does not depend on the connection having enforced foreign
+# keys (SQLite enforces them only when PRAGMA foreign_keys=ON was set on that connection).
+_OWNED = (Message, Declaration, Consent, ConversationState)
+
+
+async def erase_contact(session: AsyncSession, contact_id: int, now: datetime) -> EraseOutcome:
+    """Erase the person in the caller's transaction.
+
+    Handoff requests are kept for the caseworkers' record but lose the link to the person
+    and the caseworker's note (ANONYMISED); with none, nothing remains (DELETED).
+    A contact that does not exist counts as DELETED. The caller commits, then on SQLite
+    calls db.session.checkpoint so that the deleted rows also leave the -wal file.
+    """
+    kept = (
+        await session.scalars(
+            select(HandoffRequest.id).where(HandoffRequest.contact_id == contact_id)
+        )
+    ).all()
+    if kept:
+        await session.execute(
+            update(HandoffRequest)
+            .where(HandoffRequest.id.in_(kept))
+            .values(contact_id=None, note=None, anonymised_at=now)
+        )
+    for model in _OWNED:
+        await session.execute(delete(model).where(model.contact_id == contact_id))
+    await session.execute(delete(Contact).where(Contact.id == contact_id))
+    return EraseOutcome.ANONYMISED if kept else EraseOutcome.DELETED

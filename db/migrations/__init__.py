@@ -1,0 +1,1 @@
+"""Alembic environment, shipped inside the package so that migrations run after pip install."""

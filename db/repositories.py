@@ -1,0 +1,250 @@
+"""Repositories: the only queries the application runs; the caller owns commit and rollback."""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Select, exists, insert, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm.attributes import flag_modified
+
+from db.erasure import erase_contact
+from db.models import (
+    HANDOFF_OPEN,
+    Consent,
+    Contact,
+    ConversationState,
+    Declaration,
+    HandoffRequest,
+    InboundEvent,
+    Message,
+)
+
+__all__ = [
+    "Consents",
+    "Contacts",
+    "Declarations",
+    "Handoffs",
+    "InboundLog",
+    "Messages",
+    "States",
+    "erase_contact",
+]
+
+
+class _Repository:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+
+class InboundLog(_Repository):
+    """Which updates were already handled, so a redelivered one is ignored."""
+
+    async def first_time(self, channel: str, external_id: str, now: datetime) -> bool:
+        """Record the update; False if it was recorded before (the outer transaction lives on)."""
+        row = {"channel": channel, "external_id": external_id, "received_at": now}
+        await self._session.flush()  # so that only our insert can fail inside the savepoint
+        try:
+            async with self._session.begin_nested():
+                await self._session.execute(insert(InboundEvent).values(row))
+        except IntegrityError:
+            return False
+        return True
+
+
+class Contacts(_Repository):
+    """People, one row per channel and chat."""
+
+    def _by_chat(self, channel: str, chat_id: str) -> Select[tuple[Contact]]:
+        # The row lock serialises concurrent updates of one person on PostgreSQL
+        # (SQLite has no row locks; its BEGIN IMMEDIATE serialises all writers instead).
+        return (
+            select(Contact)
+            .where(Contact.channel == channel, Contact.chat_id == chat_id)
+            .with_for_update()
+            .execution_options(populate_existing=True)
+        )
+
+    async def get_or_create(
+        self,
+        channel: str,
+        chat_id: str,
+        user_id: str | None,
+        now: datetime,
+        *,
+        source: str | None = None,
+    ) -> Contact:
+        """The contact for this chat, created if new; marks it as seen now.
+
+        source (a campaign deep-link) is only recorded when the contact is created.
+        """
+        contact = await self._session.scalar(self._by_chat(channel, chat_id))
+        if contact is None:
+            new = Contact(
+                channel=channel,
+                chat_id=chat_id,
+                user_id=user_id,
+                source=source,
+                urgent=False,
+                created_at=now,
+                last_seen_at=now,
+            )
+            try:
+                async with self._session.begin_nested():
+                    self._session.add(new)
+                return new
+            except IntegrityError:
+                # Another transaction created it after our select: use theirs.
+                contact = await self._session.scalar(self._by_chat(channel, chat_id))
+                if contact is None:
+                    raise
+        contact.last_seen_at = now
+        if user_id is not None and contact.user_id != user_id:
+            contact.user_id = user_id
+        return contact
+
+    async def get(self, contact_id: int) -> Contact | None:
+        """The contact with this id, if it still exists."""
+        return await self._session.get(Contact, contact_id)
+
+    async def set_locale(self, contact_id: int, locale: str) -> None:
+        """Store the language the person chose."""
+        await self._session.execute(
+            update(Contact).where(Contact.id == contact_id).values(locale=locale)
+        )
+
+    async def mark_urgent(self, contact_id: int) -> None:
+        """Flag the person as urgent (danger words), for the top of the queue."""
+        await self._session.execute(
+            update(Contact).where(Contact.id == contact_id).values(urgent=True)
+        )
+
+
+class States(_Repository):
+    """Conversation state, encrypted, one row per contact."""
+
+    async def load(self, contact_id: int) -> dict[str, Any] | None:
+        """The saved state (a copy the caller may change), or None for a new conversation."""
+        row = await self._session.get(ConversationState, contact_id)
+        return None if row is None else copy.deepcopy(row.state)
+
+    async def save(self, contact_id: int, state: Mapping[str, Any], now: datetime) -> None:
+        """Replace the saved state."""
+        row = await self._session.get(ConversationState, contact_id)
+        if row is None:
+            self._session.add(
+                ConversationState(contact_id=contact_id, state=dict(state), updated_at=now)
+            )
+            return
+        row.state = dict(state)
+        row.updated_at = now
+        # A dict changed in place compares equal to itself; force the UPDATE.
+        flag_modified(row, "state")
+
+
+class Consents(_Repository):
+    """Consent per purpose, as an append-only history."""
+
+    async def record(self, contact_id: int, purpose: str, granted: bool, now: datetime) -> None:
+        """Record a decision (grant, refusal or withdrawal) for one purpose."""
+        self._session.add(
+            Consent(contact_id=contact_id, purpose=purpose, granted=granted, recorded_at=now)
+        )
+
+    async def latest(self, contact_id: int) -> dict[str, bool]:
+        """The decision in force for each purpose that was ever asked."""
+        rows = await self._session.execute(
+            select(Consent.purpose, Consent.granted)
+            .where(Consent.contact_id == contact_id)
+            .order_by(Consent.recorded_at, Consent.id)
+        )
+        return {purpose: granted for purpose, granted in rows}
+
+
+class Declarations(_Repository):
+    """Finished self-declarations."""
+
+    async def add(
+        self,
+        contact_id: int | None,
+        ref: str,
+        flow_id: str,
+        answers: Mapping[str, Any],
+        province: str,
+        now: datetime,
+    ) -> Declaration:
+        """Store a declaration; raises IntegrityError at once if ref is taken."""
+        declaration = Declaration(
+            contact_id=contact_id,
+            ref=ref,
+            flow_id=flow_id,
+            answers=dict(answers),
+            province=province,
+            created_at=now,
+        )
+        self._session.add(declaration)
+        await self._session.flush()
+        return declaration
+
+    async def get_by_ref(self, ref: str) -> Declaration | None:
+        """The declaration with this reference code."""
+        found = await self._session.scalars(select(Declaration).where(Declaration.ref == ref))
+        return found.first()
+
+    async def ref_exists(self, ref: str) -> bool:
+        """Whether a reference code is already used."""
+        return bool(await self._session.scalar(select(exists().where(Declaration.ref == ref))))
+
+    async def refs_for(self, contact_id: int) -> list[str]:
+        """A person's reference codes, so erasing can also remove their printed copies."""
+        found = await self._session.scalars(
+            select(Declaration.ref).where(Declaration.contact_id == contact_id)
+        )
+        return list(found)
+
+
+class Handoffs(_Repository):
+    """The caseworker queue."""
+
+    async def open(
+        self, contact_id: int, urgent: bool, reason: str, now: datetime
+    ) -> HandoffRequest:
+        """Queue the person, or raise their open request to urgent: never two open at once."""
+        request = await self.open_for(contact_id)
+        if request is not None:
+            if urgent and not request.urgent:
+                request.urgent = True
+                request.reason = reason
+            return request
+        request = HandoffRequest(
+            contact_id=contact_id, urgent=urgent, reason=reason, status=HANDOFF_OPEN, created_at=now
+        )
+        self._session.add(request)
+        await self._session.flush()
+        return request
+
+    async def open_for(self, contact_id: int) -> HandoffRequest | None:
+        """The person's open request, if any."""
+        found = await self._session.scalars(
+            select(HandoffRequest)
+            .where(HandoffRequest.contact_id == contact_id, HandoffRequest.status == HANDOFF_OPEN)
+            .order_by(HandoffRequest.created_at.desc(), HandoffRequest.id.desc())
+            .limit(1)
+        )
+        return found.first()
+
+
+class Messages(_Repository):
+    """The conversation history, encrypted, for case continuity."""
+
+    async def add(self, contact_id: int, direction: str, body: str, now: datetime) -> Message:
+        """Append a message; direction is "in" (from the person) or "out"."""
+        if direction not in ("in", "out"):
+            raise ValueError(f"direction must be 'in' or 'out', not {direction!r}")
+        message = Message(contact_id=contact_id, direction=direction, body=body, created_at=now)
+        self._session.add(message)
+        return message

@@ -1,0 +1,135 @@
+"""Migrations: they build exactly the models' schema, on SQLite and PostgreSQL, repeatably."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from setuptools import find_packages
+from sqlalchemy import inspect, text
+from sqlalchemy.engine import Connection
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from db.migrate import MIGRATIONS_DIR, alembic_config, upgrade
+from db.models import Base
+from db.session import make_engine
+
+ROOT = Path(__file__).resolve().parents[2]
+TABLES = {
+    "contacts",
+    "conversation_states",
+    "inbound_events",
+    "consents",
+    "declarations",
+    "handoff_requests",
+    "messages",
+}
+
+
+def _diff(conn: Connection) -> list[Any]:
+    context = MigrationContext.configure(
+        conn, opts={"compare_type": True, "compare_server_default": True}
+    )
+    return list(compare_metadata(context, Base.metadata))
+
+
+async def test_schema_matches_models(engine: AsyncEngine) -> None:
+    async with engine.connect() as conn:
+        assert await conn.run_sync(_diff) == []
+        tables = await conn.run_sync(lambda c: set(inspect(c).get_table_names()))
+    assert tables == TABLES | {"alembic_version"}
+
+
+def _constraints(conn: Connection) -> dict[str, Any]:
+    insp = inspect(conn)
+    return {
+        "uq": sorted(u["name"] for t in TABLES for u in insp.get_unique_constraints(t)),
+        "fk": sorted(
+            (f["name"], f["options"].get("ondelete"))
+            for t in TABLES
+            for f in insp.get_foreign_keys(t)
+        ),
+    }
+
+
+async def test_constraint_names_follow_the_convention(engine: AsyncEngine) -> None:
+    async with engine.connect() as conn:
+        found = await conn.run_sync(_constraints)
+    assert found["uq"] == [
+        "uq_contacts_channel_chat_id",
+        "uq_declarations_ref",
+        "uq_inbound_events_channel_external_id",
+    ]
+    assert found["fk"] == [
+        ("fk_consents_contact_id_contacts", "CASCADE"),
+        ("fk_conversation_states_contact_id_contacts", "CASCADE"),
+        ("fk_declarations_contact_id_contacts", "CASCADE"),
+        ("fk_handoff_requests_contact_id_contacts", "SET NULL"),
+        ("fk_messages_contact_id_contacts", "CASCADE"),
+    ]
+
+
+async def _version(url: str) -> list[str]:
+    engine = make_engine(url)
+    try:
+        async with engine.connect() as conn:
+            return list(
+                (await conn.execute(text("SELECT version_num FROM alembic_version"))).scalars()
+            )
+    finally:
+        await engine.dispose()
+
+
+async def test_upgrade_is_idempotent_and_safe_concurrently(db_url: str) -> None:
+    await asyncio.gather(upgrade(db_url), upgrade(db_url))
+    await upgrade(db_url)
+    assert await _version(db_url) == ["0001"]
+
+
+def _downgrade_to_base(conn: Connection, url: str) -> set[str]:
+    cfg = alembic_config(url)
+    cfg.attributes["connection"] = conn
+    command.downgrade(cfg, "base")
+    return set(inspect(conn).get_table_names())
+
+
+async def test_downgrade_then_upgrade_again(engine: AsyncEngine, db_url: str) -> None:
+    async with engine.begin() as conn:
+        assert await conn.run_sync(_downgrade_to_base, db_url) == {"alembic_version"}
+    await upgrade(db_url)
+    async with engine.connect() as conn:
+        assert await conn.run_sync(_diff) == []
+
+
+def test_migrations_ship_in_the_package() -> None:
+    packages = find_packages(str(ROOT), include=["db*"])
+    assert {"db.migrations", "db.migrations.versions"} <= set(packages)
+    assert (MIGRATIONS_DIR / "env.py").is_file()
+    assert (MIGRATIONS_DIR / "script.py.mako").is_file()  # *.mako is in package-data
+
+
+def test_revisions_do_not_import_the_models() -> None:
+    for revision in (MIGRATIONS_DIR / "versions").glob("[0-9]*.py"):
+        source = revision.read_text(encoding="utf-8")
+        assert not re.search(r"^\s*(from|import) db\b", source, re.MULTILINE), revision.name
+
+
+async def test_sqlite_connections_get_the_pragmas(engine: AsyncEngine, backend: str) -> None:
+    if backend != "sqlite":
+        return
+    async with engine.connect() as conn:
+        got = {
+            p: (await conn.exec_driver_sql(f"PRAGMA {p}")).scalar()
+            for p in ("foreign_keys", "secure_delete", "journal_mode", "busy_timeout")
+        }
+    assert got == {
+        "foreign_keys": 1,
+        "secure_delete": 1,
+        "journal_mode": "wal",
+        "busy_timeout": 5000,
+    }
