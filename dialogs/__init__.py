@@ -1,0 +1,1 @@
+"""The conversation core: flows as data, an engine, validators. No transport, no database."""

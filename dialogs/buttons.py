@@ -1,0 +1,42 @@
+"""Button payloads: short ids that fit Telegram's 64 bytes and never carry a label."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+from dialogs.events import Button
+
+LANG = "lang:"
+MENU = "nav:menu"
+BACK = "nav:back"
+SKIP = "nav:skip"
+DECLARE = "menu:declare"
+FIND = "menu:find"
+RIGHTS = "menu:rights"
+TALK = "menu:talk"
+ERASE = "menu:erase"
+CHANGE_LANG = "menu:lang"
+OPTION = "opt:"
+UNKNOWN_DATE = "opt:@unknown"
+MULTI_DONE = "multi:done"
+SUBMIT = "rv:submit"
+EDIT = "edit:"
+CONTINUE = "res:continue"
+RESTART = "res:restart"
+TOPIC = "rt:"
+TOPIC_UP = "rt:@up"
+ERASE_YES = "er:yes"
+ERASE_NO = "er:no"
+
+ALWAYS = frozenset({MENU, TALK, ERASE})
+"""Safety exits that work from any screen, even under an old message."""
+
+
+def rows(buttons: Sequence[Button], per_row: int) -> tuple[tuple[Button, ...], ...]:
+    """Lay buttons out in rows of per_row."""
+    return tuple(tuple(buttons[i : i + per_row]) for i in range(0, len(buttons), per_row))
+
+
+def column(buttons: Iterable[Button]) -> tuple[tuple[Button, ...], ...]:
+    """One button per row: easiest to read and to press."""
+    return tuple((b,) for b in buttons)

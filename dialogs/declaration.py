@@ -1,0 +1,185 @@
+"""Walking the self-declaration: answers, skip, back, review, edit and submit."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from dialogs import buttons as B
+from dialogs import screens
+from dialogs.content import Content
+from dialogs.dates import parse_partial_date
+from dialogs.events import Reply
+from dialogs.i18n import N_
+from dialogs.schema import NO_RECORD, PAUSE, REVIEW, Option, Step, StepKind
+from dialogs.state import Screen
+from dialogs.summary import kept_answers
+from dialogs.turn import Turn
+from dialogs.validators import Invalid, check_text, parse_id_number, parse_phone
+
+
+def parse(step: Step, text: str, turn: Turn) -> Any:
+    """Typed text as an answer for this step, or Invalid with the reason."""
+    match step.kind:
+        case StepKind.PHONE:
+            return parse_phone(text)
+        case StepKind.DATE:
+            return parse_partial_date(text, turn.today)
+        case StepKind.ID_NUMBER:
+            return parse_id_number(text)
+        case StepKind.ADDRESS:
+            typed = check_text(text, step.max_len)
+            return typed if isinstance(typed, Invalid) else {"typed": typed}
+        case StepKind.TEXT:
+            return check_text(text, step.max_len)
+    return Invalid("error.choose_option")
+
+
+def go_to(turn: Turn, content: Content, step: Step) -> None:
+    """Make step the current question and ask it."""
+    state = turn.state
+    state.screen, state.step = Screen.STEP, step.id
+    previous = state.answers.get(step.id)
+    state.pending = [str(v) for v in previous] if isinstance(previous, list) else []
+    turn.say(screens.step_prompt(turn, content, step))
+
+
+def show_review(turn: Turn, content: Content) -> None:
+    """Go to the review page."""
+    turn.state.screen, turn.state.step, turn.state.editing = Screen.REVIEW, None, False
+    turn.say(screens.review(turn, content))
+
+
+def start(turn: Turn, content: Content) -> None:
+    """Begin a new declaration, forgetting any unfinished one."""
+    state = turn.state
+    state.flow, state.answers, state.history = content.declaration.id, {}, []
+    state.editing, state.pending = False, []
+    go_to(turn, content, content.declaration.first)
+
+
+def leave(turn: Turn, message: str) -> None:
+    """End the declaration without keeping answers, and show the menu."""
+    state = turn.state
+    state.flow, state.step, state.answers, state.history = None, None, {}, []
+    state.editing, state.pending, state.screen = False, [], Screen.MENU
+    turn.say(Reply(turn.t(message)))
+    turn.say(screens.menu(turn.t))
+
+
+def _next_after(turn: Turn, content: Content, step: Step, target: str | None) -> None:
+    """Move on: to an explicit target, the next applicable step, or the review."""
+    flow, state = content.declaration, turn.state
+    if state.editing:
+        missing = [
+            s for s in flow.visible(state.answers, turn.ctx)
+            if s.id not in state.answers and not s.transient
+        ]  # fmt: skip
+        return go_to(turn, content, missing[0]) if missing else show_review(turn, content)
+    if target == REVIEW:
+        return show_review(turn, content)
+    if target:
+        return go_to(turn, content, flow.step(target))
+    following = next(flow.following(step.id, state.answers, turn.ctx), None)
+    return go_to(turn, content, following) if following else show_review(turn, content)
+
+
+async def accept(
+    turn: Turn, content: Content, step: Step, value: Any, option: Option | None
+) -> None:
+    """Keep an answer, record consent, and move on."""
+    state = turn.state
+    if step.kind is StepKind.CONSENT:
+        refused_record = not value and step.on_refuse == NO_RECORD
+        if not refused_record:
+            await turn.services.record_consent(step.purpose or step.id, bool(value))
+        if refused_record:
+            return leave(turn, N_("decl.no_record"))
+    target = (option.next if option else None) or step.next
+    if target == PAUSE:
+        state.screen = Screen.MENU
+        turn.say(Reply(turn.t("decl.paused")))
+        return turn.say(screens.menu(turn.t))
+    if not step.transient:
+        state.answers[step.id] = value
+    if not state.history or state.history[-1] != step.id:
+        state.history.append(step.id)
+    _next_after(turn, content, step, target)
+
+
+def back(turn: Turn, content: Content) -> None:
+    """One question back; from an edit, back to the review; from the first, the menu."""
+    flow, state = content.declaration, turn.state
+    if state.editing:
+        return show_review(turn, content)
+    current = state.step
+    while state.history:
+        previous = state.history.pop()
+        if previous != current and flow.has(previous):
+            step = flow.step(previous)
+            if flow.applies(step, state.answers, turn.ctx):
+                return go_to(turn, content, step)
+    state.screen = Screen.MENU
+    turn.say(screens.menu(turn.t))
+
+
+async def on_step(turn: Turn, content: Content, payload: str | None, text: str | None,
+                  location: tuple[float, float] | None) -> None:  # fmt: skip
+    """Handle anything sent while a question is open."""
+    step = content.declaration.step(turn.state.step or "")
+    t = turn.t
+    if payload == B.SKIP:
+        if step.skippable:
+            return await accept(turn, content, step, None, None)
+        turn.say(Reply(t("error.consent_required")))
+    elif payload == B.BACK:
+        return back(turn, content)
+    elif payload == B.MULTI_DONE:
+        return await accept(turn, content, step, list(turn.state.pending), None)
+    elif payload == B.UNKNOWN_DATE:
+        return await accept(turn, content, step, {"unknown": True}, None)
+    elif payload and payload.startswith(B.OPTION):
+        value = payload.removeprefix(B.OPTION)
+        if step.kind in (StepKind.YESNO, StepKind.CONSENT):
+            return await accept(turn, content, step, value == "yes", None)
+        if step.kind is StepKind.MULTI:
+            pending = turn.state.pending
+            pending.remove(value) if value in pending else pending.append(value)
+            turn.state.pending = [o.value for o in step.options if o.value in pending]
+        elif option := step.option(value):
+            return await accept(turn, content, step, value, option)
+    elif location is not None and step.kind is StepKind.ADDRESS:
+        return await accept(turn, content, step, {"typed": "", "location": list(location)}, None)
+    elif text is not None:
+        result = parse(step, text, turn)
+        if not isinstance(result, Invalid):
+            return await accept(turn, content, step, result, None)
+        turn.say(Reply(t(result.msgid, **result.params)))
+    turn.say(screens.step_prompt(turn, content, step))
+
+
+async def on_review(turn: Turn, content: Content, payload: str | None) -> None:
+    """Submit, or open one answer for editing."""
+    flow, state = content.declaration, turn.state
+    if payload == B.SUBMIT:
+        kept = kept_answers(flow, state.answers, turn.ctx)
+        ref = await turn.services.submit_declaration(flow.id, kept)
+        turn.say(Reply(turn.t("decl.submitted", ref=ref), sensitive=True, document=ref))
+        state.flow, state.step, state.answers, state.history = None, None, {}, []
+        state.screen = Screen.MENU
+        return turn.say(screens.menu(turn.t))
+    step_id = (payload or "").removeprefix(B.EDIT)
+    if payload and payload.startswith(B.EDIT) and flow.has(step_id):
+        state.editing = True
+        return go_to(turn, content, flow.step(step_id))
+    turn.say(Reply(turn.t("error.use_buttons")))
+    turn.say(screens.review(turn, content))
+
+
+def resume(turn: Turn, content: Content, payload: str) -> None:
+    """Continue an unfinished declaration, or start it over."""
+    state, flow = turn.state, content.declaration
+    if payload == B.RESTART:
+        return start(turn, content)
+    if state.resume_to is Screen.REVIEW or not flow.has(state.step):
+        return show_review(turn, content)
+    go_to(turn, content, flow.step(state.step or ""))

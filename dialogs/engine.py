@@ -1,0 +1,164 @@
+"""The engine: conversation state and one inbound event in, replies and new state out."""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from dialogs import buttons as B
+from dialogs import declaration, screens
+from dialogs.content import Content
+from dialogs.events import Inbound, Kind, Reply
+from dialogs.keywords import Word, keyword
+from dialogs.ports import CaseServices
+from dialogs.presses import press
+from dialogs.state import Screen, State
+from dialogs.text import clean, fold
+from dialogs.turn import Turn
+
+RESUME_AFTER = timedelta(hours=1)
+"""After this much silence, a message is not taken as an answer: we ask where to go on."""
+
+
+@dataclass
+class Outcome:
+    """What one event produced; `erased` tells the caller to keep no state at all."""
+
+    replies: list[Reply]
+    state: State
+    erased: bool = False
+    urgent: bool = False
+    lang: str | None = field(default=None)
+
+
+def hinted_language(hint: str | None) -> str:
+    """Vietnamese unless the channel says English."""
+    return "en" if (hint or "").lower().startswith("en") else "vi"
+
+
+class Engine:
+    """Stateless between calls: everything it needs arrives with the event."""
+
+    def __init__(self, content: Content, timezone: str = "Asia/Ho_Chi_Minh") -> None:
+        self.content = content
+        self.tz = ZoneInfo(timezone)
+
+    async def handle(
+        self, state: State, event: Inbound, services: CaseServices, now: datetime
+    ) -> Outcome:
+        """Apply one event; the caller's state is never modified in place."""
+        work = copy.deepcopy(state)
+        t = self.content.catalogs.translator(work.lang or hinted_language(event.lang_hint))
+        turn = Turn(work, t, now, now.astimezone(self.tz).date(), services)
+        text = clean(event.text)
+        if event.kind is Kind.TEXT and self.content.danger.found(text):
+            await self._danger(turn)
+        await self._dispatch(turn, event, text)
+        final = turn.state
+        final.last_seen = now.isoformat()
+        return Outcome(turn.replies, final, turn.erased, final.urgent, final.lang)
+
+    async def _danger(self, turn: Turn) -> None:
+        """Emergency numbers at once; the first time, top of the caseworker queue."""
+        turn.say(screens.emergency(turn.t))
+        if not turn.state.urgent:
+            turn.state.urgent = True
+            await turn.services.mark_urgent("danger")
+            await turn.services.request_handoff(urgent=True, reason="danger")
+
+    def _was_away(self, turn: Turn, event: Inbound) -> bool:
+        """A long silence in the middle of a declaration, ended by anything but a button."""
+        seen = turn.state.seen_at()
+        return (
+            event.kind is not Kind.BUTTON
+            and turn.state.screen in (Screen.STEP, Screen.REVIEW)
+            and seen is not None
+            and turn.now - seen > RESUME_AFTER
+        )
+
+    def _label_payload(self, turn: Turn, text: str) -> str | None:
+        """Typed text that is a button's label counts as pressing it (Zalo, terminal)."""
+        wanted = fold(text).removeprefix("✓ ").strip()
+        if not wanted:
+            return None
+        for reply in screens.current(turn, self.content):
+            for row in reply.buttons:
+                for button in row:
+                    if fold(button.label).removeprefix("✓ ").strip() == wanted:
+                        return button.payload
+        return None
+
+    def _offered(self, turn: Turn) -> set[str]:
+        """Payloads that the current screen offers."""
+        return {p for r in screens.current(turn, self.content) for p in r.button_payloads()}
+
+    async def _dispatch(self, turn: Turn, event: Inbound, text: str) -> None:
+        """Route the event by its kind and the screen the person is on."""
+        state = turn.state
+        if event.kind is Kind.COMMAND:
+            return await self._command(turn, text)
+        if state.screen is Screen.NEW and not event.payload.startswith(B.LANG):
+            state.screen = Screen.LANG
+            return turn.say(screens.language_choice(turn.t))
+        if self._was_away(turn, event):
+            state.resume_to, state.screen = state.screen, Screen.RESUME
+            return turn.say(screens.resume(turn, self.content))
+        payload = event.payload if event.kind is Kind.BUTTON else self._label_payload(turn, text)
+        if payload:
+            if payload in B.ALWAYS or payload in self._offered(turn):
+                return await self._press(turn, payload)
+            turn.say(Reply(turn.t("error.stale_button")))
+            return turn.say(screens.current(turn, self.content))
+        if event.kind is Kind.TEXT and (word := keyword(text)):
+            return await self._word(turn, word)
+        if state.screen is Screen.STEP and self.content.declaration.has(state.step):
+            location = event.location if event.kind is Kind.LOCATION else None
+            body = text if event.kind is Kind.TEXT else None
+            return await declaration.on_step(turn, self.content, None, body, location)
+        turn.say(Reply(turn.t("error.use_buttons")))
+        turn.say(screens.current(turn, self.content))
+
+    async def _command(self, turn: Turn, text: str) -> None:
+        """Slash commands; an unknown one gets the menu."""
+        name = (text.split() or ["/"])[0].lstrip("/").split("@")[0].lower()
+        state = turn.state
+        if name == "start":
+            return await self._word(turn, Word.START)
+        if name == "lang":
+            state.screen = Screen.LANG
+            return turn.say(screens.language_choice(turn.t))
+        if name == "erase":
+            return await self._press(turn, B.ERASE)
+        if name == "help":
+            turn.say(screens.intro(turn.t))
+        state.screen = Screen.MENU
+        turn.say(screens.menu(turn.t))
+
+    async def _word(self, turn: Turn, word: Word) -> None:
+        """Typed navigation words."""
+        state = turn.state
+        if word is Word.START:
+            if state.screen in (Screen.NEW, Screen.LANG) or state.lang is None:
+                state.screen = Screen.LANG
+                return turn.say(screens.language_choice(turn.t))
+            if state.in_declaration:
+                return await self._press(turn, B.DECLARE)
+            return await self._press(turn, B.MENU)
+        if word is Word.ERASE:
+            return await self._press(turn, B.ERASE)
+        if state.screen is Screen.STEP and word in (Word.BACK, Word.SKIP):
+            payload = B.BACK if word is Word.BACK else B.SKIP
+            return await declaration.on_step(turn, self.content, payload, None, None)
+        if state.screen is Screen.REVIEW and word is Word.BACK:
+            return declaration.back(turn, self.content)
+        if state.screen is Screen.REVIEW and word is Word.SKIP:
+            return turn.say(screens.review(turn, self.content))
+        if state.screen is Screen.RIGHTS and word is Word.BACK:
+            return await self._press(turn, B.TOPIC_UP)
+        await self._press(turn, B.MENU)
+
+    async def _press(self, turn: Turn, payload: str) -> None:
+        """A button press that the current screen offers."""
+        await press(turn, self.content, payload)

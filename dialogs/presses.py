@@ -1,0 +1,95 @@
+"""What each button does, whichever screen it was offered on."""
+
+from __future__ import annotations
+
+from dialogs import buttons as B
+from dialogs import declaration, screens
+from dialogs.content import Content
+from dialogs.events import Reply
+from dialogs.i18n import N_
+from dialogs.ports import EraseOutcome
+from dialogs.state import Screen, State
+from dialogs.turn import Turn
+
+
+def _choose_language(turn: Turn, content: Content, lang: str) -> None:
+    """Store the choice; the first time, explain the service before the menu."""
+    state = turn.state
+    first_time = state.lang is None
+    if lang in content.catalogs.languages:
+        state.lang = lang
+        turn.t = content.catalogs.translator(lang)
+    if first_time:
+        turn.say(screens.intro(turn.t))
+    state.screen = Screen.MENU
+    turn.say(screens.menu(turn.t))
+
+
+async def _erase(turn: Turn) -> None:
+    """Erase, say honestly what happened, and how to clear their own side of the chat."""
+    outcome = await turn.services.erase()
+    deleted = outcome is EraseOutcome.DELETED
+    done = N_("erase.done_deleted") if deleted else N_("erase.done_anonymised")
+    turn.say(Reply(turn.t(done)))
+    turn.say(Reply(turn.t("erase.own_side")))
+    turn.state = State()
+    turn.erased = True
+
+
+def _rights(turn: Turn, content: Content, payload: str) -> None:
+    """Browse the rights guide: into a topic, or up one level."""
+    state = turn.state
+    if payload == B.TOPIC_UP:
+        current = content.rights.topics.get(state.topic or "")
+        state.topic = current.parent if current else None
+    else:
+        state.topic = payload.removeprefix(B.TOPIC)
+    turn.say(screens.rights(turn, content))
+
+
+async def press(turn: Turn, content: Content, payload: str) -> None:
+    """Dispatch one offered button."""
+    state, t = turn.state, turn.t
+    if payload.startswith(B.LANG):
+        return _choose_language(turn, content, payload.removeprefix(B.LANG))
+    match payload:
+        case B.MENU | B.ERASE_NO:
+            state.screen, state.editing = Screen.MENU, False
+            if payload == B.ERASE_NO:
+                turn.say(Reply(t("erase.cancelled")))
+            return turn.say(screens.menu(t))
+        case B.DECLARE if state.in_declaration:
+            state.resume_to = Screen.REVIEW if state.step is None else Screen.STEP
+            state.screen = Screen.RESUME
+            return turn.say(screens.resume(turn, content))
+        case B.DECLARE:
+            return declaration.start(turn, content)
+        case B.FIND:
+            state.screen = Screen.MENU
+            turn.say(Reply(t("find.placeholder")))
+            return turn.say(screens.menu(t))
+        case B.RIGHTS:
+            state.screen, state.topic = Screen.RIGHTS, None
+            return turn.say(screens.rights(turn, content))
+        case B.TALK:
+            await turn.services.request_handoff(urgent=state.urgent, reason="requested")
+            state.screen = Screen.MENU
+            turn.say(Reply(t("handoff.requested")))
+            return turn.say(screens.menu(t))
+        case B.ERASE:
+            state.screen = Screen.ERASE
+            return turn.say(screens.erase_confirm(t))
+        case B.ERASE_YES:
+            return await _erase(turn)
+        case B.CHANGE_LANG:
+            state.screen = Screen.LANG
+            return turn.say(screens.language_choice(t))
+        case B.CONTINUE | B.RESTART:
+            return declaration.resume(turn, content, payload)
+        case B.SUBMIT:
+            return await declaration.on_review(turn, content, payload)
+    if payload.startswith(B.TOPIC):
+        return _rights(turn, content, payload)
+    if payload.startswith(B.EDIT):
+        return await declaration.on_review(turn, content, payload)
+    await declaration.on_step(turn, content, payload, None, None)

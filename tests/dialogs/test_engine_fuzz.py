@@ -1,0 +1,82 @@
+"""Random event sequences never crash the engine and never leave an invalid state."""
+
+from __future__ import annotations
+
+import asyncio
+import unicodedata
+from datetime import UTC, datetime, timedelta
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from dialogs import screens
+from dialogs.content import Content
+from dialogs.engine import Engine
+from dialogs.events import Inbound, Kind, Reply
+from dialogs.state import Screen, State
+from dialogs.turn import Turn
+from tests.dialogs.fake_services import MemoryServices
+
+CONTENT = Content.load()
+ENGINE = Engine(CONTENT)
+PHRASES = [
+    "xin chào", "menu", "xóa", "xoa", "quay lại", "bỏ qua", "skip", "back", "cứu tôi",
+    "bi nhot", "15/03/1995", "2010", "không nhớ", "0912 345 678", "+84 912.345.678",
+    "Nguyễn Thị Thử", "🙏😢", "", "   ", "1", "Có", "Không", "Đồng ý", "\x00", "a" * 1500,
+]  # fmt: skip
+texts = st.one_of(
+    st.sampled_from(PHRASES),
+    st.sampled_from(PHRASES).map(lambda s: unicodedata.normalize("NFD", s)),
+    st.text(max_size=50),
+    st.text(min_size=1000, max_size=1200, alphabet="ăâđêôơưáàảãạ xyz"),
+)
+STALE = ["opt:yes", "edit:dob", "rt:who", "res:continue", "er:yes", "lang:fr", "opt:@unknown", "z"]
+COMMANDS = ["/start", "/menu", "/lang", "/erase", "/help", "/start src_leaflet_x", "/nope", "/"]
+
+
+def check(state: State) -> None:
+    """What must hold after every event."""
+    assert State.from_dict(state.to_dict()) == state
+    if state.screen is Screen.STEP:
+        assert CONTENT.declaration.has(state.step)
+    if state.lang is not None:
+        assert state.lang in CONTENT.catalogs.languages
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.data())
+def test_random_events_never_crash(data: st.DataObject) -> None:
+    state, services = State(), MemoryServices()
+    now = datetime(2026, 11, 20, 3, 0, tzinfo=UTC)
+    for _ in range(data.draw(st.integers(1, 40), label="length")):
+        kind = data.draw(st.sampled_from(["text", "offered", "stale", "command", "location"]))
+        offered = [p for r in offered_replies(state) for p in r.button_payloads()]
+        if kind == "offered" and offered:
+            event = Inbound("t", "c", "u", Kind.BUTTON, payload=data.draw(st.sampled_from(offered)))
+        elif kind == "stale":
+            payload = data.draw(st.sampled_from(STALE))
+            event = Inbound("t", "c", "u", Kind.BUTTON, payload=payload)
+        elif kind == "command":
+            event = Inbound("t", "c", "u", Kind.COMMAND, text=data.draw(st.sampled_from(COMMANDS)))
+        elif kind == "location":
+            event = Inbound("t", "c", "u", Kind.LOCATION, location=(20.8, 106.7))
+        else:
+            event = Inbound("t", "c", "u", Kind.TEXT, text=data.draw(texts))
+        now += timedelta(minutes=data.draw(st.sampled_from([0, 1, 90, 60 * 24 * 3])))
+        outcome = asyncio.run(ENGINE.handle(state, event, services, now))
+        assert outcome.replies, "every event gets an answer"
+        assert all(r.text.strip() for r in outcome.replies)
+        for reply in outcome.replies:
+            assert len(reply.text) <= 4096
+            for payload in reply.button_payloads():
+                assert 1 <= len(payload.encode()) <= 64
+        state = outcome.state
+        check(state)
+
+
+def offered_replies(state: State) -> list[Reply]:
+    """The replies the current screen shows, to draw an offered button from."""
+    t = CONTENT.catalogs.translator(state.lang)
+    today = datetime(2026, 11, 20).date()
+    turn = Turn(state, t, datetime(2026, 11, 20, tzinfo=UTC), today, MemoryServices())
+    return screens.current(turn, CONTENT)
