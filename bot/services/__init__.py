@@ -1,0 +1,1 @@
+"""Application services used by the channels, such as rendering printable documents."""

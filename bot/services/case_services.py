@@ -1,0 +1,63 @@
+"""The engine's CaseServices, carried out on the database inside one unit of work."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.services.declaration_files import DeclarationFiles
+from bot.services.refcode import new_ref
+from db.repositories import Consents, Contacts, Declarations, Handoffs, erase_contact
+from dialogs.ports import EraseOutcome
+
+REF_ATTEMPTS = 8
+
+
+class DbCaseServices:
+    """Bound to one person, one session and one moment."""
+
+    def __init__(
+        self,
+        session: AsyncSession,
+        contact_id: int,
+        now: datetime,
+        province: str,
+        files: DeclarationFiles,
+    ) -> None:
+        self.session, self.contact_id, self.now = session, contact_id, now
+        self.province, self.files = province, files
+
+    async def record_consent(self, purpose: str, granted: bool) -> None:
+        """Each purpose separately, with the time, so withdrawal can be honoured."""
+        await Consents(self.session).record(self.contact_id, purpose, granted, self.now)
+
+    async def submit_declaration(self, flow_id: str, answers: Mapping[str, Any]) -> str:
+        """Store the answers under a new reference code that no other declaration has."""
+        repo = Declarations(self.session)
+        for _ in range(REF_ATTEMPTS):
+            ref = new_ref(self.province)
+            if not await repo.ref_exists(ref):
+                await repo.add(
+                    self.contact_id, ref, flow_id, dict(answers), self.province, self.now
+                )
+                return ref
+        raise RuntimeError("could not find a free reference code")
+
+    async def request_handoff(self, *, urgent: bool, reason: str) -> None:
+        """Queue for a caseworker; a second request only raises the urgency."""
+        await Handoffs(self.session).open(self.contact_id, urgent, reason, self.now)
+
+    async def mark_urgent(self, reason: str) -> None:
+        """Flag the person so the queue shows them first."""
+        await Contacts(self.session).mark_urgent(self.contact_id)
+
+    async def erase(self) -> EraseOutcome:
+        """Erase in this transaction, and remove printed copies from disk."""
+        refs = await Declarations(self.session).refs_for(self.contact_id)
+        outcome = await erase_contact(self.session, self.contact_id, self.now)
+        for ref in refs:
+            self.files.remove(ref)
+        return outcome
