@@ -56,7 +56,7 @@ def load_cipher(keys: list[str], var_dir: Path) -> MultiFernet:
         _generate_key_file(var_dir, path)
     elif path.stat().st_mode & 0o077:
         log.warning("Key file %s is readable by other users; run: chmod 600 %s", path, path)
-    return MultiFernet([_fernet(path.read_text(encoding="ascii"), f"The key file {path}")])
+    return MultiFernet([_fernet(path.read_text("ascii", errors="replace"), f"The key file {path}")])
 
 
 def _generate_key_file(var_dir: Path, path: Path) -> None:

@@ -8,6 +8,7 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.models import (
+    HANDOFF_ERASED,
     Consent,
     Contact,
     ConversationState,
@@ -42,7 +43,7 @@ async def erase_contact(session: AsyncSession, contact_id: int, now: datetime) -
         await session.execute(
             update(HandoffRequest)
             .where(HandoffRequest.id.in_(kept))
-            .values(contact_id=None, note=None, anonymised_at=now)
+            .values(contact_id=None, note=None, anonymised_at=now, status=HANDOFF_ERASED)
         )
     for model in _OWNED:
         await session.execute(delete(model).where(model.contact_id == contact_id))

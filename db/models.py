@@ -33,6 +33,10 @@ NAMING_CONVENTION = {
 }
 
 HANDOFF_OPEN = "open"
+HANDOFF_ERASED = "erased"
+"""A request whose person erased their data: kept, without link, for the counts only."""
+PENDING, SENDING, SENT, FAILED = "pending", "sending", "sent", "failed"
+MESSAGE, DOCUMENT, DELETE = "message", "document", "delete"
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -164,3 +168,42 @@ class Message(Base):
     direction: Mapped[str] = mapped_column(String(3))
     body: Mapped[str] = mapped_column(EncryptedText(), nullable=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class OutboxItem(Base):
+    """One thing to send to one chat; its content is dropped once sent."""
+
+    __tablename__ = "outbox"
+    __table_args__ = (
+        Index("ix_outbox_status_next_attempt_at", "status", "next_attempt_at"),
+        Index("ix_outbox_channel_chat_id_id", "channel", "chat_id", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    channel: Mapped[str] = mapped_column(String(16))
+    chat_id: Mapped[str] = mapped_column(String(64))
+    contact_id: Mapped[int | None] = mapped_column(
+        ForeignKey("contacts.id", ondelete="SET NULL"), index=True
+    )
+    kind: Mapped[str] = mapped_column(String(16))
+    payload: Mapped[Any | None] = mapped_column(EncryptedJSON())
+    status: Mapped[str] = mapped_column(String(12), default=PENDING)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    error: Mapped[str | None] = mapped_column(String(200))
+
+
+class ChannelMessage(Base):
+    """Ids of messages in a chat (both ways), so erasing can delete them from the chat."""
+
+    __tablename__ = "channel_messages"
+    __table_args__ = (Index("ix_channel_messages_channel_chat_id_at", "channel", "chat_id", "at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    channel: Mapped[str] = mapped_column(String(16))
+    chat_id: Mapped[str] = mapped_column(String(64))
+    message_id: Mapped[str] = mapped_column(String(64))
+    direction: Mapped[str] = mapped_column(String(3))
+    at: Mapped[datetime] = mapped_column(UTCDateTime())

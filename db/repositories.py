@@ -1,4 +1,4 @@
-"""Repositories: the only queries the application runs; the caller owns commit and rollback."""
+"""Repositories for people, state, consent, declarations, queue and messages; callers commit."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.attributes import flag_modified
 
-from db.erasure import erase_contact
+from db.erasure import erase_contact as erase_contact  # re-exported: callers import it here
 from db.models import (
     HANDOFF_OPEN,
     Consent,
@@ -23,17 +23,6 @@ from db.models import (
     InboundEvent,
     Message,
 )
-
-__all__ = [
-    "Consents",
-    "Contacts",
-    "Declarations",
-    "Handoffs",
-    "InboundLog",
-    "Messages",
-    "States",
-    "erase_contact",
-]
 
 
 class _Repository:
@@ -113,15 +102,18 @@ class Contacts(_Repository):
 
     async def set_locale(self, contact_id: int, locale: str) -> None:
         """Store the language the person chose."""
-        await self._session.execute(
-            update(Contact).where(Contact.id == contact_id).values(locale=locale)
-        )
+        await self._set(contact_id, locale=locale)
+
+    async def set_source(self, contact_id: int, source: str) -> None:
+        """Record the campaign deep-link the person came from."""
+        await self._set(contact_id, source=source)
 
     async def mark_urgent(self, contact_id: int) -> None:
         """Flag the person as urgent (danger words), for the top of the queue."""
-        await self._session.execute(
-            update(Contact).where(Contact.id == contact_id).values(urgent=True)
-        )
+        await self._set(contact_id, urgent=True)
+
+    async def _set(self, contact_id: int, **values: object) -> None:
+        await self._session.execute(update(Contact).where(Contact.id == contact_id).values(values))
 
 
 class States(_Repository):

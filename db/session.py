@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
+import itertools
 import logging
+import os
+import sqlite3
+import time
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +30,8 @@ _SQLITE_PRAGMAS = (
     "PRAGMA busy_timeout=5000",
     # Erased rows are overwritten with zeros instead of lingering in free pages.
     "PRAGMA secure_delete=ON",
+    # Persistent, so normally already set by _prepare_file; kept for URI and memory databases.
+    "PRAGMA journal_mode=WAL",
 )
 
 
@@ -39,7 +46,7 @@ def make_engine(url: str, *, foreign_keys: bool = True) -> AsyncEngine:
         return create_async_engine(url, pool_pre_ping=True)
     database = parsed.database
     if database and database != ":memory:" and not database.startswith("file:"):
-        Path(database).expanduser().parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        _prepare_file(Path(database).expanduser())
     engine = create_async_engine(url)
     pragmas = (f"PRAGMA foreign_keys={'ON' if foreign_keys else 'OFF'}", *_SQLITE_PRAGMAS)
 
@@ -51,7 +58,6 @@ def make_engine(url: str, *, foreign_keys: bool = True) -> AsyncEngine:
         cursor = dbapi_connection.cursor()
         for pragma in pragmas:
             cursor.execute(pragma)
-        _use_wal(cursor)
         cursor.close()
 
     @event.listens_for(engine.sync_engine, "begin")
@@ -64,19 +70,25 @@ def make_engine(url: str, *, foreign_keys: bool = True) -> AsyncEngine:
     return engine
 
 
-def _use_wal(cursor: Any) -> None:
-    # WAL is stored in the file, so this normally finds it set. On a new file, two
-    # connections switching at once deadlock and SQLite fails one of them without waiting;
-    # that one only has to see that the other succeeded.
-    cursor.execute("PRAGMA journal_mode")
-    if cursor.fetchone()[0] == "wal":
-        return
-    try:
-        cursor.execute("PRAGMA journal_mode=WAL")
-    except Exception:
-        cursor.execute("PRAGMA journal_mode")
-        if cursor.fetchone()[0] != "wal":
-            raise
+def _prepare_file(path: Path) -> None:
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    # Created private before SQLite opens it; SQLite gives the -wal file the same mode.
+    with contextlib.suppress(FileExistsError):
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    # Switch to WAL once, here, rather than in every new connection: two connections
+    # switching a new file at once deadlock, and SQLite fails one without waiting.
+    for attempt in itertools.count():
+        conn = sqlite3.connect(path, timeout=5, isolation_level=None)
+        try:
+            if conn.execute("PRAGMA journal_mode=WAL").fetchone()[0] == "wal":
+                return
+            raise RuntimeError(f"SQLite refused WAL mode for {path}")
+        except sqlite3.OperationalError:
+            if attempt >= 100:
+                raise
+            time.sleep(0.01)
+        finally:
+            conn.close()
 
 
 def make_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import re
+import stat
 from pathlib import Path
 from typing import Any
 
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from setuptools import find_packages
 from sqlalchemy import inspect, text
 from sqlalchemy.engine import Connection
@@ -28,6 +30,8 @@ TABLES = {
     "declarations",
     "handoff_requests",
     "messages",
+    "outbox",
+    "channel_messages",
 }
 
 
@@ -71,6 +75,7 @@ async def test_constraint_names_follow_the_convention(engine: AsyncEngine) -> No
         ("fk_declarations_contact_id_contacts", "CASCADE"),
         ("fk_handoff_requests_contact_id_contacts", "SET NULL"),
         ("fk_messages_contact_id_contacts", "CASCADE"),
+        ("fk_outbox_contact_id_contacts", "SET NULL"),
     ]
 
 
@@ -88,7 +93,9 @@ async def _version(url: str) -> list[str]:
 async def test_upgrade_is_idempotent_and_safe_concurrently(db_url: str) -> None:
     await asyncio.gather(upgrade(db_url), upgrade(db_url))
     await upgrade(db_url)
-    assert await _version(db_url) == ["0001"]
+    assert await _version(db_url) == [
+        ScriptDirectory.from_config(alembic_config(db_url)).get_current_head()
+    ]
 
 
 def _downgrade_to_base(conn: Connection, url: str) -> set[str]:
@@ -133,3 +140,14 @@ async def test_sqlite_connections_get_the_pragmas(engine: AsyncEngine, backend: 
         "journal_mode": "wal",
         "busy_timeout": 5000,
     }
+
+
+async def test_sqlite_files_are_private(engine: AsyncEngine, backend: str) -> None:
+    if backend != "sqlite":
+        return
+    assert engine.url.database is not None
+    db_file = Path(engine.url.database)
+    async with engine.begin() as conn:
+        await conn.exec_driver_sql("CREATE TABLE probe (x INTEGER)")
+    for path in (db_file, db_file.with_name(db_file.name + "-wal"), db_file.parent):
+        assert stat.S_IMODE(path.stat().st_mode) & 0o077 == 0, path

@@ -98,10 +98,12 @@ async def test_locale_and_urgent_flag(sessions: Sessions) -> None:
     async with sessions() as s, s.begin():
         contact = await Contacts(s).get_or_create("web", "w1", None, NOW)
         await Contacts(s).set_locale(contact.id, "en")
+        await Contacts(s).set_source(contact.id, "poster-hp")
         await Contacts(s).mark_urgent(contact.id)
     async with sessions() as s:
         row = await Contacts(s).get(contact.id)
-    assert row is not None and (row.locale, row.urgent) == ("en", True)
+        assert await Contacts(s).get(contact.id + 1) is None
+    assert row is not None and (row.locale, row.source, row.urgent) == ("en", "poster-hp", True)
 
 
 async def test_state_changed_in_place_is_saved(sessions: Sessions) -> None:
@@ -145,6 +147,7 @@ async def test_declaration_refs_are_unique(sessions: Sessions) -> None:
         assert found is not None
         assert (found.contact_id, found.answers, found.created_at) == (contact.id, {"a": 1}, NOW)
         assert await Declarations(s).get_by_ref("HP-NONE") is None
+        assert await Declarations(s).refs_for(contact.id) == ["HP-AB12"]
         with pytest.raises(IntegrityError):
             await Declarations(s).add(None, "HP-AB12", "self_declaration", {}, "HP", NOW)
 

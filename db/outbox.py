@@ -1,0 +1,152 @@
+"""The outbox: replies commit with the conversation state, and are sent after, exactly once."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import and_, delete, func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
+
+from db.models import (
+    DELETE,
+    DOCUMENT,
+    FAILED,
+    MESSAGE,
+    PENDING,
+    SENDING,
+    SENT,
+    ChannelMessage,
+    OutboxItem,
+)
+
+__all__ = ["DELETE", "DOCUMENT", "FAILED", "MESSAGE", "PENDING", "SENDING", "SENT", "Outbox"]
+DELETE_WINDOW = timedelta(hours=47)
+"""Telegram lets a bot delete messages for 48 hours; keep a margin."""
+
+
+class Outbox:
+    """Queries on the outbox; the caller owns the transaction."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    def add(
+        self,
+        channel: str,
+        chat_id: str,
+        contact_id: int | None,
+        kind: str,
+        payload: Any,
+        now: datetime,
+    ) -> None:
+        """Queue one item; it commits with whatever else the caller commits."""
+        self._session.add(
+            OutboxItem(
+                channel=channel,
+                chat_id=chat_id,
+                contact_id=contact_id,
+                kind=kind,
+                payload=payload,
+                status=PENDING,
+                attempts=0,
+                next_attempt_at=now,
+                created_at=now,
+            )
+        )
+
+    async def due_heads(self, channel: str, now: datetime, limit: int) -> list[OutboxItem]:
+        """The oldest unsent item of each chat, if it is due: chats keep their order."""
+        older = aliased(OutboxItem)
+        blocked = (
+            select(older.id)
+            .where(
+                older.channel == OutboxItem.channel,
+                older.chat_id == OutboxItem.chat_id,
+                older.status.in_((PENDING, SENDING)),
+                older.id < OutboxItem.id,
+            )
+            .exists()
+        )
+        query = (
+            select(OutboxItem)
+            .where(
+                OutboxItem.channel == channel,
+                OutboxItem.status == PENDING,
+                OutboxItem.next_attempt_at <= now,
+                ~blocked,
+            )
+            .order_by(OutboxItem.id)
+            .limit(limit)
+        )
+        return list(await self._session.scalars(query))
+
+    async def next_due(self, channel: str) -> datetime | None:
+        """When the next pending item falls due, to sleep exactly that long."""
+        query = select(func.min(OutboxItem.next_attempt_at)).where(
+            OutboxItem.channel == channel, OutboxItem.status == PENDING
+        )
+        return (await self._session.scalar(query)) or None
+
+    async def recover(self, channel: str) -> int:
+        """After a crash, items caught mid-send go back to pending (sent at least once)."""
+        result = await self._session.execute(
+            update(OutboxItem)
+            .where(OutboxItem.channel == channel, OutboxItem.status == SENDING)
+            .values(status=PENDING)
+        )
+        return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+    def record_message(
+        self, channel: str, chat_id: str, message_id: str, direction: str, now: datetime
+    ) -> None:
+        """Remember a message id in a chat for later deletion."""
+        self._session.add(
+            ChannelMessage(
+                channel=channel,
+                chat_id=chat_id,
+                message_id=message_id,
+                direction=direction,
+                at=now,
+            )
+        )
+
+    async def queue_chat_deletion(
+        self, channel: str, chat_id: str, now: datetime, window: timedelta = DELETE_WINDOW
+    ) -> int:
+        """Cancel what is unsent to a chat and queue deletion of what it still shows."""
+        await self._session.execute(
+            delete(OutboxItem).where(
+                OutboxItem.channel == channel,
+                OutboxItem.chat_id == chat_id,
+                OutboxItem.status.in_((PENDING, FAILED)),
+            )
+        )
+        found = await self._session.scalars(
+            select(ChannelMessage.message_id)
+            .where(
+                and_(
+                    ChannelMessage.channel == channel,
+                    ChannelMessage.chat_id == chat_id,
+                    ChannelMessage.at >= now - window,
+                )
+            )
+            .order_by(ChannelMessage.id)
+        )
+        ids = list(found)
+        for message_id in ids:
+            self.add(channel, chat_id, None, DELETE, {"message_id": message_id}, now)
+        await self._session.execute(
+            delete(ChannelMessage).where(
+                ChannelMessage.channel == channel, ChannelMessage.chat_id == chat_id
+            )
+        )
+        return len(ids)
+
+    async def prune(self, now: datetime, keep: timedelta = timedelta(hours=48)) -> None:
+        """Forget sent items and message ids too old to matter."""
+        await self._session.execute(
+            delete(OutboxItem).where(OutboxItem.status == SENT, OutboxItem.sent_at < now - keep)
+        )
+        await self._session.execute(delete(ChannelMessage).where(ChannelMessage.at < now - keep))
