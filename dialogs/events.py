@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import Any
 
 
 class Kind(StrEnum):
@@ -29,6 +30,8 @@ class Inbound:
     lang_hint: str | None = None
     external_id: str | None = None
     location: tuple[float, float] | None = None
+    message_id: str | None = None
+    """The channel's id of the person's message, so erasing can delete it from the chat."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,7 +48,8 @@ class Reply:
 
     text: str
     buttons: tuple[tuple[Button, ...], ...] = ()
-    request_location: bool = False
+    request_location: str = ""
+    """The label of a share-my-location button, where the question wants one; else empty."""
     sensitive: bool = False
     document: str | None = field(default=None)
     """Reference code of a declaration whose printable PDF goes with this message."""
@@ -53,3 +57,25 @@ class Reply:
     def button_payloads(self) -> list[str]:
         """Every payload offered, in reading order."""
         return [b.payload for row in self.buttons for b in row]
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-able form, for the outbox."""
+        return {
+            "text": self.text,
+            "buttons": [[[b.label, b.payload] for b in row] for row in self.buttons],
+            "request_location": self.request_location,
+            "sensitive": self.sensitive,
+            "document": self.document,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Reply:
+        """Rebuild a reply stored by to_dict."""
+        rows = tuple(tuple(Button(lbl, pay) for lbl, pay in row) for row in data["buttons"])
+        return cls(
+            text=data["text"],
+            buttons=rows,
+            request_location=str(data.get("request_location") or ""),
+            sensitive=bool(data.get("sensitive")),
+            document=data.get("document"),
+        )

@@ -103,7 +103,8 @@ def step_prompt(turn: Turn, content: Content, step: Step) -> Reply:
     if step.id in state.answers and not step.transient:
         parts.append(t("step.current", value=display(step, state.answers[step.id], t)))
     rows = [*_step_buttons(turn, step), nav_row(t, step)]
-    return Reply("\n\n".join(parts), tuple(rows), request_location=step.kind is StepKind.ADDRESS)
+    location = t("nav.share_location") if step.kind is StepKind.ADDRESS else ""
+    return Reply("\n\n".join(parts), tuple(rows), request_location=location)
 
 
 def review(turn: Turn, content: Content) -> list[Reply]:
