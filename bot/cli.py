@@ -21,6 +21,14 @@ def main(verbose: bool) -> None:
 
 
 @main.command()
+def serve() -> None:
+    """Run the web app, the configured channels and their senders."""
+    from bot.serve import serve as run_serve
+
+    asyncio.run(run_serve(Settings()))
+
+
+@main.command()
 @click.option("--lang", type=click.Choice(["vi", "en"]), default=None, help="Language hint.")
 @click.option("--user", default="local", show_default=True, help="Who is talking (resumable).")
 def chat(lang: str | None, user: str) -> None:

@@ -10,6 +10,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.services.declaration_files import DeclarationFiles
 from bot.services.refcode import new_ref
+from db.models import Contact
+from db.outbox import Outbox
 from db.repositories import Consents, Contacts, Declarations, Handoffs, erase_contact
 from dialogs.ports import EraseOutcome
 
@@ -22,13 +24,13 @@ class DbCaseServices:
     def __init__(
         self,
         session: AsyncSession,
-        contact_id: int,
+        contact: Contact,
         now: datetime,
         province: str,
         files: DeclarationFiles,
     ) -> None:
-        self.session, self.contact_id, self.now = session, contact_id, now
-        self.province, self.files = province, files
+        self.session, self.contact, self.contact_id = session, contact, contact.id
+        self.now, self.province, self.files = now, province, files
 
     async def record_consent(self, purpose: str, granted: bool) -> None:
         """Each purpose separately, with the time, so withdrawal can be honoured."""
@@ -55,8 +57,10 @@ class DbCaseServices:
         await Contacts(self.session).mark_urgent(self.contact_id)
 
     async def erase(self) -> EraseOutcome:
-        """Erase in this transaction, and remove printed copies from disk."""
+        """Erase in this transaction; clear the chat where the channel allows; remove PDFs."""
         refs = await Declarations(self.session).refs_for(self.contact_id)
+        channel, chat = self.contact.channel, self.contact.chat_id
+        await Outbox(self.session).queue_chat_deletion(channel, chat, self.now)
         outcome = await erase_contact(self.session, self.contact_id, self.now)
         for ref in refs:
             self.files.remove(ref)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -11,6 +12,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.services.case_services import DbCaseServices
 from bot.services.declaration_files import DeclarationFiles
+from db.models import Contact
+from db.outbox import DOCUMENT, MESSAGE, Outbox
 from db.repositories import Contacts, Declarations, Handoffs, InboundLog, Messages, States
 from db.session import checkpoint
 from dialogs.engine import Engine
@@ -20,6 +23,8 @@ from dialogs.state import State
 log = logging.getLogger(__name__)
 
 Clock = Callable[[], datetime]
+SOURCE = re.compile(r"^/start(?:@\w+)?\s+(src_[A-Za-z0-9_-]{1,60})$")
+"""A campaign deep link, e.g. /start src_leaflet_thuynguyen."""
 
 
 def utcnow() -> datetime:
@@ -29,7 +34,7 @@ def utcnow() -> datetime:
 
 @dataclass
 class Delivery:
-    """What a channel must send for one event, and to whom."""
+    """What one event produced, for whom, in which language."""
 
     contact_id: int | None
     replies: list[Reply]
@@ -37,7 +42,7 @@ class Delivery:
 
 
 class ConversationService:
-    """The only way an inbound event changes anything: state, effects and log commit together."""
+    """The only way an event changes anything: state, effects and replies commit together."""
 
     def __init__(
         self,
@@ -51,8 +56,8 @@ class ConversationService:
         self.db, self.sessions, self.engine = db, sessions, engine
         self.files, self.province, self.clock = files, province, clock
 
-    async def handle(self, event: Inbound) -> Delivery:
-        """Apply one event exactly once; a redelivered event yields no replies."""
+    async def handle(self, event: Inbound, outbox: bool = False) -> Delivery:
+        """Apply one event exactly once; with outbox, the replies are queued in the same commit."""
         now = self.clock()
         async with self.sessions() as session, session.begin():
             if event.external_id and not await InboundLog(session).first_time(
@@ -60,21 +65,49 @@ class ConversationService:
             ):
                 log.info("duplicate event ignored (%s)", event.channel)
                 return Delivery(None, [], "vi")
-            contact = await Contacts(session).get_or_create(
-                event.channel, event.chat, event.user, now
-            )
+            contacts = Contacts(session)
+            contact = await contacts.get_or_create(event.channel, event.chat, event.user, now)
+            if event.message_id and outbox:
+                Outbox(session).record_message(
+                    event.channel, event.chat, event.message_id, "in", now
+                )
+            await self._note_source(contacts, contact, event)
             state = State.from_dict(await States(session).load(contact.id))
-            services = DbCaseServices(session, contact.id, now, self.province, self.files)
+            services = DbCaseServices(session, contact, now, self.province, self.files)
             outcome = await self.engine.handle(state, event, services, now)
             lang = outcome.lang or state.lang or "vi"
+            contact_id = None if outcome.erased else contact.id
             if not outcome.erased:
                 await States(session).save(contact.id, outcome.state.to_dict(), now)
                 if outcome.lang and outcome.lang != contact.locale:
-                    await Contacts(session).set_locale(contact.id, outcome.lang)
+                    await contacts.set_locale(contact.id, outcome.lang)
                 await self._log_for_caseworker(session, contact.id, event, now)
+            if outbox:
+                self._enqueue(Outbox(session), event, contact_id, outcome.replies, lang, now)
         if outcome.erased:
             await checkpoint(self.db)
-        return Delivery(None if outcome.erased else contact.id, outcome.replies, lang)
+        return Delivery(contact_id, outcome.replies, lang)
+
+    @staticmethod
+    def _enqueue(
+        outbox: Outbox, event: Inbound, contact_id: int | None, replies: list[Reply], lang: str,
+        now: datetime,
+    ) -> None:  # fmt: skip
+        """Queue the replies in order; a printable copy follows the message that mentions it."""
+        for reply in replies:
+            message = {"reply": reply.to_dict()}
+            outbox.add(event.channel, event.chat, contact_id, MESSAGE, message, now)
+            if reply.document:
+                payload = {"ref": reply.document, "lang": lang}
+                outbox.add(event.channel, event.chat, contact_id, DOCUMENT, payload, now)
+
+    @staticmethod
+    async def _note_source(contacts: Contacts, contact: Contact, event: Inbound) -> None:
+        """Keep the campaign a person came from, once, for statistics."""
+        if event.kind is Kind.COMMAND and contact.source is None:
+            found = SOURCE.match(event.text.strip())
+            if found:
+                await contacts.set_source(contact.id, found.group(1))
 
     async def _log_for_caseworker(
         self, session: AsyncSession, contact_id: int, event: Inbound, now: datetime

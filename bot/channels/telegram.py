@@ -1,0 +1,141 @@
+"""Telegram through aiogram 3: updates become Inbound events, replies become Bot API calls."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Awaitable, Callable
+
+from aiogram import Bot, Router
+from aiogram.exceptions import (
+    TelegramBadRequest,
+    TelegramForbiddenError,
+    TelegramNetworkError,
+    TelegramNotFound,
+    TelegramRetryAfter,
+    TelegramServerError,
+)
+from aiogram.types import (
+    BufferedInputFile,
+    CallbackQuery,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    KeyboardButton,
+    Message,
+    ReplyKeyboardMarkup,
+)
+
+from bot.services.outbox import PermanentError, RetryLater, TransientError, Work
+from db.outbox import DELETE, DOCUMENT
+from dialogs.events import Inbound, Kind, Reply
+
+CHANNEL = "telegram"
+Handle = Callable[[Inbound], Awaitable[None]]
+PdfSource = Callable[[int | None, str, str], Awaitable[bytes | None]]
+
+
+def inbound_from_message(message: Message) -> Inbound:
+    """A message: text, command, location or shared contact."""
+    user = message.from_user
+    base = {
+        "channel": CHANNEL,
+        "chat": str(message.chat.id),
+        "user": str(user.id if user else message.chat.id),
+        "lang_hint": user.language_code if user else None,
+        "external_id": f"m:{message.chat.id}:{message.message_id}",
+        "message_id": str(message.message_id),
+    }
+    if message.location:
+        where = (message.location.latitude, message.location.longitude)
+        return Inbound(**base, kind=Kind.LOCATION, location=where)  # type: ignore[arg-type]
+    if message.contact:
+        return Inbound(**base, kind=Kind.CONTACT, text=message.contact.phone_number)  # type: ignore[arg-type]
+    text = message.text or message.caption or ""
+    kind = Kind.COMMAND if text.startswith("/") else Kind.TEXT
+    return Inbound(**base, kind=kind, text=text)  # type: ignore[arg-type]
+
+
+def inbound_from_callback(query: CallbackQuery) -> Inbound:
+    """A button press; the payload is the short id we put in callback_data."""
+    chat = query.message.chat.id if query.message else query.from_user.id
+    return Inbound(
+        channel=CHANNEL,
+        chat=str(chat),
+        user=str(query.from_user.id),
+        kind=Kind.BUTTON,
+        payload=query.data or "",
+        lang_hint=query.from_user.language_code,
+        external_id=f"cb:{query.id}",
+    )
+
+
+def markup_for(reply: Reply) -> InlineKeyboardMarkup | ReplyKeyboardMarkup | None:
+    """Inline buttons; where a location is asked for, a keyboard with a location button."""
+    if reply.request_location:
+        rows = [[KeyboardButton(text=reply.request_location, request_location=True)]]
+        rows += [[KeyboardButton(text=b.label) for b in row] for row in reply.buttons]
+        return ReplyKeyboardMarkup(keyboard=rows, resize_keyboard=True, one_time_keyboard=True)
+    if not reply.buttons:
+        return None
+    return InlineKeyboardMarkup(
+        inline_keyboard=[
+            [InlineKeyboardButton(text=b.label, callback_data=b.payload) for b in row]
+            for row in reply.buttons
+        ]
+    )
+
+
+def router(handle: Handle) -> Router:
+    """The feature's router: every message and every button press goes to the core."""
+    r = Router(name="hotline")
+
+    @r.message()
+    async def on_message(message: Message) -> None:
+        """Anything a person writes or shares."""
+        await handle(inbound_from_message(message))
+
+    @r.callback_query()
+    async def on_button(query: CallbackQuery) -> None:
+        """A press: stop the button's spinner at once, then handle it."""
+        await query.answer()
+        await handle(inbound_from_callback(query))
+
+    return r
+
+
+class TelegramSender:
+    """Sends outbox items with the Bot API; maps Telegram's errors to retry decisions."""
+
+    def __init__(self, bot: Bot, pdf: PdfSource) -> None:
+        self.bot, self.pdf = bot, pdf
+
+    async def send(self, work: Work) -> list[str]:
+        """One item: a message, a document, or a deletion."""
+        try:
+            return await self._send(work)
+        except TelegramRetryAfter as error:
+            raise RetryLater(float(error.retry_after)) from error
+        except (TimeoutError, TelegramServerError, TelegramNetworkError) as error:
+            raise TransientError(type(error).__name__) from error
+        except (TelegramForbiddenError, TelegramNotFound, TelegramBadRequest) as error:
+            raise PermanentError(error.message) from error
+
+    async def _send(self, work: Work) -> list[str]:
+        chat = int(work.chat_id)
+        if work.kind == DELETE:
+            # Already gone, or older than 48 hours: nothing more can be done.
+            with contextlib.suppress(TelegramBadRequest):
+                await self.bot.delete_message(chat, int(work.payload["message_id"]))
+            return []
+        if work.kind == DOCUMENT:
+            ref, lang = work.payload["ref"], work.payload.get("lang", "vi")
+            data = await self.pdf(work.contact_id, ref, lang)
+            if data is None:
+                return []
+            upload = BufferedInputFile(data, filename=f"{ref}.pdf")
+            sent = await self.bot.send_document(chat, upload, protect_content=True)
+            return [str(sent.message_id)]
+        reply = Reply.from_dict(work.payload["reply"])
+        sent = await self.bot.send_message(
+            chat, reply.text, reply_markup=markup_for(reply), protect_content=reply.sensitive
+        )
+        return [str(sent.message_id)]

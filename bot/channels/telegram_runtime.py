@@ -1,0 +1,100 @@
+"""Runs the Telegram channel: the bot, its dispatcher, polling or webhook, and its outbox worker."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import secrets
+from typing import Any
+
+from aiogram import Bot, Dispatcher
+from aiogram.client.session.aiohttp import AiohttpSession
+from aiogram.client.telegram import TelegramAPIServer
+from aiogram.fsm.storage.memory import SimpleEventIsolation
+from aiogram.types import BotCommand
+
+from bot.app import App
+from bot.channels.telegram import CHANNEL, TelegramSender, router
+from bot.services.outbox import OutboxWorker
+from bot.services.ratelimit import ChatBuckets
+from dialogs.events import Inbound
+from dialogs.i18n import N_
+
+log = logging.getLogger(__name__)
+
+COMMANDS = {
+    "start": N_("cmd.start"),
+    "menu": N_("cmd.menu"),
+    "lang": N_("cmd.lang"),
+    "erase": N_("cmd.erase"),
+}
+ALLOWED_UPDATES = ["message", "callback_query"]
+
+
+class TelegramRuntime:
+    """Owns the aiogram objects; the rest of the app sees only handle() and feed()."""
+
+    def __init__(self, app: App, rates: tuple[float, float, float] = (30, 1, 3)) -> None:
+        """rates: messages per second overall, per chat, and the burst a chat may take."""
+        settings = app.settings
+        assert settings.telegram_token is not None
+        session = AiohttpSession(api=TelegramAPIServer.from_base(settings.telegram_api_base))
+        self.app = app
+        self.bot = Bot(settings.telegram_token.get_secret_value(), session=session)
+        # One person's updates are handled one at a time; different people concurrently.
+        self.dispatcher = Dispatcher(events_isolation=SimpleEventIsolation())
+        self.dispatcher.include_router(router(self.handle))
+        sender = TelegramSender(self.bot, app.conversations.declaration_pdf)
+        overall, per_chat, burst = rates
+        buckets = ChatBuckets(overall=overall, per_chat=per_chat, burst=burst)
+        self.worker = OutboxWorker(
+            CHANNEL, app.conversations.sessions, sender, buckets, app.conversations.clock
+        )
+        self.webhook_url = settings.telegram_webhook_url
+        given = settings.telegram_webhook_secret
+        self.webhook_secret = given.get_secret_value() if given else secrets.token_urlsafe(32)
+        self._tasks: list[asyncio.Task[Any]] = []
+
+    async def handle(self, event: Inbound) -> None:
+        """Apply the event and queue its replies in one commit, then wake the sender."""
+        await self.app.conversations.handle(event, outbox=True)
+        self.worker.wake()
+
+    async def feed(self, update: dict[str, Any]) -> None:
+        """An update that arrived by webhook, already authenticated."""
+        await self.dispatcher.feed_webhook_update(self.bot, update)
+
+    async def register_commands(self) -> None:
+        """The command menu, in Vietnamese by default and in English for English clients."""
+        catalogs = self.app.content.catalogs
+        for lang in catalogs.languages:
+            t = catalogs.translator(lang)
+            commands = [BotCommand(command=c, description=t(m)) for c, m in COMMANDS.items()]
+            await self.bot.set_my_commands(commands, language_code=None if lang == "vi" else lang)
+
+    async def start(self) -> None:
+        """Register commands, choose webhook or polling, start the sender."""
+        await self.register_commands()
+        self._tasks.append(asyncio.create_task(self.worker.run(), name="telegram-outbox"))
+        if self.webhook_url:
+            await self.bot.set_webhook(
+                self.webhook_url, secret_token=self.webhook_secret, allowed_updates=ALLOWED_UPDATES
+            )
+            return
+        await self.bot.delete_webhook()
+        polling = self.dispatcher.start_polling(
+            self.bot, handle_signals=False, close_bot_session=False, allowed_updates=ALLOWED_UPDATES
+        )
+        self._tasks.append(asyncio.create_task(polling, name="telegram-polling"))
+
+    async def stop(self) -> None:
+        """Stop polling and the sender, then close the HTTP session."""
+        if not self.webhook_url:
+            with contextlib.suppress(RuntimeError):
+                await self.dispatcher.stop_polling()
+        for task in self._tasks:
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+        self._tasks.clear()
+        await self.bot.session.close()

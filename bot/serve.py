@@ -1,0 +1,36 @@
+"""`hotline serve`: the web app, the configured channels and their senders in one process."""
+
+from __future__ import annotations
+
+import logging
+
+import uvicorn
+
+from bot.app import build_app
+from bot.channels.telegram_runtime import TelegramRuntime
+from bot.settings import Settings
+from bot.web.app import create_web_app
+
+log = logging.getLogger(__name__)
+
+
+async def serve(settings: Settings) -> None:
+    """Run until SIGINT or SIGTERM; on first run this creates and migrates the database."""
+    app = await build_app(settings)
+    telegram = TelegramRuntime(app) if settings.telegram_token else None
+    web = create_web_app(app, telegram)
+    config = uvicorn.Config(
+        web, host=settings.host, port=settings.port, log_level="warning", lifespan="off"
+    )
+    server = uvicorn.Server(config)
+    try:
+        if telegram:
+            await telegram.start()
+            mode = "webhook" if telegram.webhook_url else "long polling"
+            log.warning("telegram channel running (%s)", mode)
+        log.warning("serving on http://%s:%s", settings.host, settings.port)
+        await server.serve()
+    finally:
+        if telegram:
+            await telegram.stop()
+        await app.close()

@@ -1,0 +1,99 @@
+"""Telegram test helpers: the app wired to the fake Bot API server, and a user who waits."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from pydantic import SecretStr
+from sqlalchemy import func, select
+
+from bot.app import App, build_app
+from bot.channels.telegram_runtime import TelegramRuntime
+from bot.services.conversation import utcnow
+from bot.settings import Settings
+from db.models import PENDING, SENDING, OutboxItem
+from tests.fakes.telegram_server import FakeTelegram
+
+SENDS = {"sendMessage", "sendDocument", "deleteMessage"}
+
+
+@asynccontextmanager
+async def telegram_app(
+    settings: Settings, tg: FakeTelegram, **extra: Any
+) -> AsyncIterator[tuple[App, TelegramRuntime]]:
+    """The real app and runtime, pointed at the fake server, with the real clock."""
+    configured = settings.model_copy(
+        update={
+            "telegram_token": SecretStr(tg.token),
+            "telegram_api_base": tg.base_url,
+            **extra,
+        }
+    )
+    app = await build_app(configured, utcnow)
+    # The fake server has no rate limit, and a simulated person taps far faster than one
+    # message a second; the limiter has tests of its own.
+    runtime = TelegramRuntime(app, rates=(1000, 1000, 1000))
+    await runtime.start()
+    try:
+        yield app, runtime
+    finally:
+        await runtime.stop()
+        await app.close()
+
+
+async def unsent(app: App, chat: int) -> int:
+    """Outbox items for the chat that are not sent yet."""
+    async with app.conversations.sessions() as session:
+        query = select(func.count()).where(
+            OutboxItem.chat_id == str(chat), OutboxItem.status.in_((PENDING, SENDING))
+        )
+        return int(await session.scalar(query.select_from(OutboxItem)) or 0)
+
+
+class User:
+    """A person in a private chat: acts, then waits until the bot has answered."""
+
+    def __init__(self, tg: FakeTelegram, app: App, chat: int, language_code: str = "vi") -> None:
+        self.tg, self.app, self.chat, self.language_code = tg, app, chat, language_code
+
+    async def _settle(self, before: int) -> None:
+        """Wait for the first reply, then for this chat's outbox to empty."""
+        await self.tg.wait_for(
+            lambda: any(
+                c.method in SENDS and c.params.get("chat_id") == self.chat
+                for c in self.tg.calls[before:]
+            )
+        )
+        for _ in range(1000):
+            if await unsent(self.app, self.chat) == 0:
+                return
+            await asyncio.sleep(0.01)
+        raise AssertionError("the outbox did not drain")
+
+    async def says(self, text: str) -> None:
+        before = len(self.tg.calls)
+        self.tg.user_sends(self.chat, text, language_code=self.language_code)
+        await self._settle(before)
+
+    async def presses(self, label: str) -> None:
+        before = len(self.tg.calls)
+        self.tg.user_presses(self.chat, label)
+        await self._settle(before)
+
+    async def shares_location(self, lat: float, lon: float) -> None:
+        before = len(self.tg.calls)
+        self.tg.user_shares_location(self.chat, lat, lon)
+        await self._settle(before)
+
+    @property
+    def last(self) -> str:
+        """The newest text the bot shows in this chat."""
+        return self.tg.texts(self.chat)[-1]
+
+    @property
+    def screen(self) -> str:
+        """All texts the bot shows, joined."""
+        return "\n".join(self.tg.texts(self.chat))
