@@ -140,7 +140,7 @@ class OutboxWorker:
                 ids = await self.sender.send(work)
                 outcome = (SENT, 0.0, None, ids)
             except RetryLater as wait_for:
-                self.buckets.chat(work.chat_id).pause(wait_for.seconds)
+                # The item's next attempt holds back its whole chat, which keeps its order.
                 outcome = ("retry", wait_for.seconds, "retry_after", [])
             except TransientError as error:
                 outcome = ("transient", 0.0, str(error)[:200], [])

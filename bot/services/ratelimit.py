@@ -37,11 +37,6 @@ class TokenBucket:
         self._refill()
         self.tokens -= 1
 
-    def pause(self, seconds: float) -> None:
-        """Hold back after the channel said 'too many requests'."""
-        self._refill()
-        self.tokens = min(self.tokens, 0.0) - seconds * self.rate
-
 
 class ChatBuckets:
     """One overall bucket and one per chat (Telegram: ~30/s overall, ~1/s per chat)."""

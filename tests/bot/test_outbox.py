@@ -1,0 +1,95 @@
+"""The outbox worker: order per chat, retries, permanent failures, recovery after a crash."""
+
+from __future__ import annotations
+
+import asyncio
+
+from sqlalchemy import select
+
+from bot.app import App
+from bot.services.outbox import OutboxWorker, PermanentError, RetryLater, TransientError, Work
+from bot.services.ratelimit import ChatBuckets
+from db.models import FAILED, PENDING, SENDING, SENT, OutboxItem
+from db.outbox import MESSAGE, Outbox
+from tests.support import FakeClock
+
+
+class ScriptedSender:
+    """Answers with a scripted outcome per call; records what was sent."""
+
+    def __init__(self, script: list[Exception | None]) -> None:
+        self.script, self.sent = script, []
+
+    async def send(self, work: Work) -> list[str]:
+        outcome = self.script.pop(0) if self.script else None
+        if outcome is not None:
+            raise outcome
+        self.sent.append((work.chat_id, work.payload["n"]))
+        return [f"{work.chat_id}-{work.payload['n']}"]
+
+
+async def queue(app: App, clock: FakeClock, items: list[tuple[str, int]]) -> None:
+    async with app.conversations.sessions() as session, session.begin():
+        for chat, n in items:
+            Outbox(session).add("test", chat, None, MESSAGE, {"n": n}, clock())
+
+
+async def statuses(app: App) -> list[tuple[str, str]]:
+    async with app.conversations.sessions() as session:
+        rows = await session.scalars(select(OutboxItem).order_by(OutboxItem.id))
+        return [(r.status, "empty" if r.payload is None else "full") for r in rows]
+
+
+async def drain(worker: OutboxWorker) -> None:
+    for _ in range(20):
+        await worker.drain_once()
+        if worker._tasks:
+            await asyncio.gather(*list(worker._tasks))
+
+
+def make_worker(app: App, sender, clock: FakeClock) -> OutboxWorker:
+    buckets = ChatBuckets(1000, 1000, 1000)
+    return OutboxWorker("test", app.conversations.sessions, sender, buckets, clock)
+
+
+async def test_each_chat_keeps_its_order_and_sent_items_lose_their_content(app, clock) -> None:
+    await queue(app, clock, [("a", 1), ("b", 1), ("a", 2), ("a", 3), ("b", 2)])
+    sender = ScriptedSender([])
+    await drain(make_worker(app, sender, clock))
+    assert [n for chat, n in sender.sent if chat == "a"] == [1, 2, 3]
+    assert [n for chat, n in sender.sent if chat == "b"] == [1, 2]
+    assert await statuses(app) == [(SENT, "empty")] * 5
+
+
+async def test_retry_after_and_server_errors_are_retried_later(app, clock) -> None:
+    await queue(app, clock, [("a", 1), ("a", 2)])
+    sender = ScriptedSender([RetryLater(30), TransientError("500")])
+    worker = make_worker(app, sender, clock)
+    await drain(worker)
+    assert sender.sent == [] and (await statuses(app))[0] == (PENDING, "full")
+    clock.advance(seconds=31)
+    await drain(worker)
+    assert sender.sent == [], "the 500 waits for its backoff"
+    clock.advance(seconds=5)
+    await drain(worker)
+    assert sender.sent == [("a", 1), ("a", 2)]
+
+
+async def test_a_permanent_error_is_recorded_once(app, clock) -> None:
+    await queue(app, clock, [("a", 1), ("a", 2)])
+    sender = ScriptedSender([PermanentError("Forbidden: bot was blocked by the user")])
+    await drain(make_worker(app, sender, clock))
+    assert await statuses(app) == [(FAILED, "empty"), (SENT, "empty")]
+
+
+async def test_items_caught_mid_send_are_sent_again_after_a_crash(app, clock) -> None:
+    await queue(app, clock, [("a", 1)])
+    async with app.conversations.sessions() as session, session.begin():
+        item = await session.scalar(select(OutboxItem))
+        assert item is not None
+        item.status = SENDING
+    sender = ScriptedSender([])
+    worker = make_worker(app, sender, clock)
+    await worker.recover()
+    await drain(worker)
+    assert sender.sent == [("a", 1)]
