@@ -28,10 +28,20 @@ def parse(step: Step, text: str, turn: Turn) -> Any:
             return parse_id_number(text)
         case StepKind.ADDRESS:
             typed = check_text(text, step.max_len)
-            return typed if isinstance(typed, Invalid) else {"typed": typed}
+            return typed if isinstance(typed, Invalid) else address(turn, typed)
         case StepKind.TEXT:
             return check_text(text, step.max_len)
     return Invalid("error.choose_option")
+
+
+def address(turn: Turn, typed: str) -> dict[str, Any]:
+    """Keep the address as typed, and the new (2025) commune when it is unambiguous."""
+    wards = turn.directory.resolve(typed)
+    if len(wards) != 1:
+        return {"typed": typed}
+    ward = wards[0]
+    turn.say(Reply(turn.t("decl.address.resolved", ward=f"{ward.name}, {ward.province}")))
+    return {"typed": typed, "ward_code": ward.code, "ward": ward.name, "province": ward.province}
 
 
 def go_to(turn: Turn, content: Content, step: Step) -> None:

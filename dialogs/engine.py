@@ -8,8 +8,9 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from dialogs import buttons as B
-from dialogs import declaration, screens
+from dialogs import declaration, find, screens
 from dialogs.content import Content
+from dialogs.directory import DirectoryPort
 from dialogs.events import Inbound, Kind, Reply
 from dialogs.keywords import Word, keyword
 from dialogs.ports import CaseServices
@@ -41,8 +42,10 @@ def hinted_language(hint: str | None) -> str:
 class Engine:
     """Stateless between calls: everything it needs arrives with the event."""
 
-    def __init__(self, content: Content, timezone: str = "Asia/Ho_Chi_Minh") -> None:
-        self.content = content
+    def __init__(
+        self, content: Content, directory: DirectoryPort, timezone: str = "Asia/Ho_Chi_Minh"
+    ) -> None:
+        self.content, self.directory = content, directory
         self.tz = ZoneInfo(timezone)
 
     async def handle(
@@ -51,7 +54,7 @@ class Engine:
         """Apply one event; the caller's state is never modified in place."""
         work = copy.deepcopy(state)
         t = self.content.catalogs.translator(work.lang or hinted_language(event.lang_hint))
-        turn = Turn(work, t, now, now.astimezone(self.tz).date(), services)
+        turn = Turn(work, t, now, now.astimezone(self.tz).date(), services, self.directory)
         text = clean(event.text)
         if event.kind is Kind.TEXT and self.content.danger.found(text):
             await self._danger(turn)
@@ -113,6 +116,11 @@ class Engine:
             return turn.say(screens.current(turn, self.content))
         if event.kind is Kind.TEXT and (word := keyword(text)):
             return await self._word(turn, word)
+        if event.kind is Kind.LOCATION and event.location and state.screen is not Screen.STEP:
+            return find.by_location(turn, *event.location)
+        searching = (Screen.FIND, Screen.FIND_PICK, Screen.FIND_RESULTS)
+        if state.screen in searching and event.kind is Kind.TEXT and text:
+            return find.by_name(turn, text)
         if state.screen is Screen.STEP and self.content.declaration.has(state.step):
             location = event.location if event.kind is Kind.LOCATION else None
             body = text if event.kind is Kind.TEXT else None

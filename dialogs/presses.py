@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dialogs import buttons as B
-from dialogs import declaration, screens
+from dialogs import declaration, find, screens
 from dialogs.content import Content
 from dialogs.events import Reply
 from dialogs.i18n import N_
@@ -65,9 +65,9 @@ async def press(turn: Turn, content: Content, payload: str) -> None:
         case B.DECLARE:
             return declaration.start(turn, content)
         case B.FIND:
-            state.screen = Screen.MENU
-            turn.say(Reply(t("find.placeholder")))
-            return turn.say(screens.menu(t))
+            return find.start(turn)
+        case B.MORE:
+            return find.press(turn, payload)
         case B.RIGHTS:
             state.screen, state.topic = Screen.RIGHTS, None
             return turn.say(screens.rights(turn, content))
@@ -88,6 +88,8 @@ async def press(turn: Turn, content: Content, payload: str) -> None:
             return declaration.resume(turn, content, payload)
         case B.SUBMIT:
             return await declaration.on_review(turn, content, payload)
+    if payload.startswith((B.SERVICE, B.WARD)):
+        return find.press(turn, payload)
     if payload.startswith(B.TOPIC):
         return _rights(turn, content, payload)
     if payload.startswith(B.EDIT):

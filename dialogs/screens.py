@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dialogs import buttons as B
+from dialogs import find
 from dialogs.content import Content
 from dialogs.events import Button, Reply
 from dialogs.i18n import Translator
@@ -185,4 +186,10 @@ def current(turn: Turn, content: Content) -> list[Reply]:
             return [rights(turn, content)]
         case Screen.ERASE:
             return [erase_confirm(t)]
+        case Screen.FIND:
+            return [find.ask(turn)]
+        case Screen.FIND_PICK:
+            return [find.pick(turn, find.candidates(turn))]
+        case Screen.FIND_RESULTS:
+            return [find.results(turn, find.search_page(turn))]
     return [menu(t)]

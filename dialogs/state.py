@@ -19,6 +19,9 @@ class Screen(StrEnum):
     RESUME = "resume"
     RIGHTS = "rights"
     ERASE = "erase"
+    FIND = "find"
+    FIND_PICK = "find_pick"
+    FIND_RESULTS = "find_results"
 
 
 @dataclass
@@ -36,6 +39,8 @@ class State:
     topic: str | None = None
     urgent: bool = False
     resume_to: Screen | None = None
+    search: dict[str, Any] = field(default_factory=dict)
+    """The directory search in progress: ward or point, service filter, page offset."""
     last_seen: str | None = None
 
     VERSION = 1

@@ -27,6 +27,8 @@ def display(step: Step, value: Any, t: Translator) -> str:
         return format_partial_date(value, t.lang)
     if step.kind is StepKind.ADDRESS and isinstance(value, dict):
         parts = [str(value.get("typed") or "")]
+        if value.get("ward"):
+            parts.append(t("common.now_in", ward=f"{value['ward']}, {value.get('province', '')}"))
         if value.get("location"):
             lat, lon = value["location"]
             parts.append(t("common.location", lat=f"{lat:.5f}", lon=f"{lon:.5f}"))

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
+from dialogs.directory import DirectoryPort
 from dialogs.events import Reply
 from dialogs.i18n import Translator
 from dialogs.ports import CaseServices
@@ -22,6 +23,7 @@ class Turn:
     now: datetime
     today: date
     services: CaseServices
+    directory: DirectoryPort
     replies: list[Reply] = field(default_factory=list)
     erased: bool = False
 

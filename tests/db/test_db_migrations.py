@@ -32,6 +32,7 @@ TABLES = {
     "messages",
     "outbox",
     "channel_messages",
+    "places",
 }
 
 
@@ -68,6 +69,7 @@ async def test_constraint_names_follow_the_convention(engine: AsyncEngine) -> No
         "uq_contacts_channel_chat_id",
         "uq_declarations_ref",
         "uq_inbound_events_channel_external_id",
+        "uq_places_key",
     ]
     assert found["fk"] == [
         ("fk_consents_contact_id_contacts", "CASCADE"),

@@ -9,6 +9,10 @@ from datetime import UTC, datetime, timedelta
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from bot.services.directory.gazetteer import Gazetteer
+from bot.services.directory.seed import seed_rows
+from bot.services.directory.store import Directory, to_entry
+from db.models import Place
 from dialogs import screens
 from dialogs.content import Content
 from dialogs.engine import Engine
@@ -18,11 +22,16 @@ from dialogs.turn import Turn
 from tests.dialogs.fake_services import MemoryServices
 
 CONTENT = Content.load()
-ENGINE = Engine(CONTENT)
+GAZETTEER = Gazetteer()
+DIRECTORY = Directory(
+    GAZETTEER, [to_entry(Place(**r, updated_at=datetime.now(UTC))) for r in seed_rows(GAZETTEER)]
+)
+ENGINE = Engine(CONTENT, DIRECTORY)
 PHRASES = [
     "xin chào", "menu", "xóa", "xoa", "quay lại", "bỏ qua", "skip", "back", "cứu tôi",
     "bi nhot", "15/03/1995", "2010", "không nhớ", "0912 345 678", "+84 912.345.678",
-    "Nguyễn Thị Thử", "🙏😢", "", "   ", "1", "Có", "Không", "Đồng ý", "\x00", "a" * 1500,
+    "Nguyễn Thị Thử", "dai hop kien thuy", "Hòa Bình", "🙏😢", "", "   ", "1", "Có", "Không",
+    "Đồng ý", "\x00", "a" * 1500,
 ]  # fmt: skip
 texts = st.one_of(
     st.sampled_from(PHRASES),
@@ -78,5 +87,5 @@ def offered_replies(state: State) -> list[Reply]:
     """The replies the current screen shows, to draw an offered button from."""
     t = CONTENT.catalogs.translator(state.lang)
     today = datetime(2026, 11, 20).date()
-    turn = Turn(state, t, datetime(2026, 11, 20, tzinfo=UTC), today, MemoryServices())
+    turn = Turn(state, t, datetime(2026, 11, 20, tzinfo=UTC), today, MemoryServices(), DIRECTORY)
     return screens.current(turn, CONTENT)

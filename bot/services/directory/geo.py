@@ -1,0 +1,83 @@
+"""Distances and a grid index, so the nearest places are found without scanning them all."""
+
+from __future__ import annotations
+
+import heapq
+import math
+from collections import defaultdict
+from collections.abc import Callable
+
+EARTH_KM = 6371.0088
+KM_PER_DEGREE = 111.195
+
+
+def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    """Great-circle distance in kilometres."""
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    dp, dl = p2 - p1, math.radians(lon2 - lon1)
+    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 2 * EARTH_KM * math.asin(min(1.0, math.sqrt(a)))
+
+
+class GridIndex:
+    """Points bucketed in square cells of `cell` degrees; nearest-k searches ring by ring."""
+
+    def __init__(self, cell: float = 0.05) -> None:
+        self.cell = cell
+        self.cells: defaultdict[tuple[int, int], list[tuple[float, float, int]]] = defaultdict(list)
+        self.bounds = [0, 0, 0, 0]
+
+    def _key(self, lat: float, lon: float) -> tuple[int, int]:
+        return math.floor(lat / self.cell), math.floor(lon / self.cell)
+
+    def add(self, ident: int, lat: float, lon: float) -> None:
+        """Index one point."""
+        i, j = self._key(lat, lon)
+        if not self.cells:
+            self.bounds = [i, i, j, j]
+        b = self.bounds
+        self.bounds = [min(b[0], i), max(b[1], i), min(b[2], j), max(b[3], j)]
+        self.cells[(i, j)].append((lat, lon, ident))
+
+    def __len__(self) -> int:
+        return sum(len(v) for v in self.cells.values())
+
+    def _ring(self, i: int, j: int, r: int) -> list[tuple[int, int]]:
+        """The cells at Chebyshev distance r from (i, j)."""
+        if r == 0:
+            return [(i, j)]
+        top = [(i - r, j + d) for d in range(-r, r + 1)] + [
+            (i + r, j + d) for d in range(-r, r + 1)
+        ]
+        sides = [(i + d, j - r) for d in range(-r + 1, r)] + [
+            (i + d, j + r) for d in range(-r + 1, r)
+        ]
+        return top + sides
+
+    def nearest(
+        self, lat: float, lon: float, k: int, accept: Callable[[int], bool] | None = None
+    ) -> list[tuple[float, int]]:
+        """Up to k (distance_km, id) pairs, nearest first."""
+        if not self.cells or k <= 0:
+            return []
+        i, j = self._key(lat, lon)
+        b = self.bounds
+        reach = max(abs(i - b[0]), abs(i - b[1]), abs(j - b[2]), abs(j - b[3]))
+        # The narrowest a cell can be here, so a ring's nearest point is never overestimated.
+        cell_km = (
+            self.cell * KM_PER_DEGREE * max(0.05, math.cos(math.radians(abs(lat) + self.cell)))
+        )
+        best: list[tuple[float, int]] = []  # a max-heap of the k best, by negated distance
+        for r in range(reach + 1):
+            if len(best) == k and (r - 1) * cell_km > -best[0][0]:
+                break
+            for cell in self._ring(i, j, r):
+                for plat, plon, ident in self.cells.get(cell, ()):
+                    if accept is not None and not accept(ident):
+                        continue
+                    d = haversine_km(lat, lon, plat, plon)
+                    if len(best) < k:
+                        heapq.heappush(best, (-d, ident))
+                    elif d < -best[0][0]:
+                        heapq.heapreplace(best, (-d, ident))
+        return sorted((-d, ident) for d, ident in best)
