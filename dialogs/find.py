@@ -197,7 +197,7 @@ def press(turn: Turn, payload: str) -> None:
         return show(turn)
     if payload.startswith(B.WARD):
         code = payload.removeprefix(B.WARD)
-        chosen = [w for w in candidates(turn) if w.code == code]
-        if chosen:
-            return by_ward(turn, chosen[0])
+        picked = [w for w in candidates(turn) if w.code == code]
+        if picked:
+            return by_ward(turn, picked[0])
     start(turn)
