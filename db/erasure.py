@@ -16,7 +16,6 @@ from db.models import (
     HandoffRequest,
     Message,
 )
-from dialogs.ports import EraseOutcome
 
 __all__ = ["erase_contact"]
 
@@ -26,13 +25,13 @@ __all__ = ["erase_contact"]
 _OWNED = (Message, Declaration, Consent, ConversationState)
 
 
-async def erase_contact(session: AsyncSession, contact_id: int, now: datetime) -> EraseOutcome:
+async def erase_contact(session: AsyncSession, contact_id: int, now: datetime) -> bool:
     """Erase the person in the caller's transaction.
 
     Handoff requests are kept for the caseworkers' record but lose the link to the person
-    and the caseworker's note (ANONYMISED); with none, nothing remains (DELETED).
-    A contact that does not exist counts as DELETED. The caller commits, then on SQLite
-    calls db.session.checkpoint so that the deleted rows also leave the -wal file.
+    and the caseworker's note: then it returns True (anonymised); with none, nothing remains
+    and it returns False. A contact that does not exist returns False. The caller commits,
+    then on SQLite calls db.session.checkpoint so the deleted rows also leave the -wal file.
     """
     kept = (
         await session.scalars(
@@ -48,4 +47,4 @@ async def erase_contact(session: AsyncSession, contact_id: int, now: datetime) -
     for model in _OWNED:
         await session.execute(delete(model).where(model.contact_id == contact_id))
     await session.execute(delete(Contact).where(Contact.id == contact_id))
-    return EraseOutcome.ANONYMISED if kept else EraseOutcome.DELETED
+    return bool(kept)

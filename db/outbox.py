@@ -22,6 +22,8 @@ from db.models import (
 )
 
 __all__ = ["DELETE", "DOCUMENT", "FAILED", "MESSAGE", "PENDING", "SENDING", "SENT", "Outbox"]
+DELETE_BATCH = 100
+"""Telegram's deleteMessages takes up to 100 ids at once."""
 DELETE_WINDOW = timedelta(hours=47)
 """Telegram lets a bot delete messages for 48 hours; keep a margin."""
 
@@ -115,12 +117,12 @@ class Outbox:
     async def queue_chat_deletion(
         self, channel: str, chat_id: str, now: datetime, window: timedelta = DELETE_WINDOW
     ) -> int:
-        """Cancel what is unsent to a chat and queue deletion of what it still shows."""
+        """Forget what was queued for a chat and queue deletion of what it still shows."""
         await self._session.execute(
             delete(OutboxItem).where(
                 OutboxItem.channel == channel,
                 OutboxItem.chat_id == chat_id,
-                OutboxItem.status.in_((PENDING, FAILED)),
+                OutboxItem.status != SENDING,
             )
         )
         found = await self._session.scalars(
@@ -135,8 +137,9 @@ class Outbox:
             .order_by(ChannelMessage.id)
         )
         ids = list(found)
-        for message_id in ids:
-            self.add(channel, chat_id, None, DELETE, {"message_id": message_id}, now)
+        for start in range(0, len(ids), DELETE_BATCH):
+            batch = ids[start : start + DELETE_BATCH]
+            self.add(channel, chat_id, None, DELETE, {"message_ids": batch}, now)
         await self._session.execute(
             delete(ChannelMessage).where(
                 ChannelMessage.channel == channel, ChannelMessage.chat_id == chat_id

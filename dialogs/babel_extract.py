@@ -7,7 +7,7 @@ from typing import IO, Any
 
 import yaml
 
-MESSAGE_KEYS = frozenset({"title", "prompt", "label", "hint", "body", "intro"})
+MESSAGE_KEYS = frozenset({"title", "prompt", "label", "hint", "body", "intro", "stop_message"})
 
 
 def _walk(node: yaml.Node) -> Iterator[tuple[int, str]]:

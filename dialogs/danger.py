@@ -9,36 +9,53 @@ from pathlib import Path
 
 import yaml
 
-from dialogs.text import fold, has_diacritics, nfc
+from dialogs.text import fold, nfc
+
+_WORD = re.compile(r"\w+")
+
+Token = tuple[str, str, bool]
+"""A word as written (lower case, NFC), folded, and whether it carries marks."""
 
 
-def _pattern(phrases: set[str]) -> re.Pattern[str] | None:
-    """Whole-word alternation, longest first."""
-    if not phrases:
-        return None
-    alts = "|".join(re.escape(p) for p in sorted(phrases, key=len, reverse=True))
-    return re.compile(rf"(?<!\w)(?:{alts})(?!\w)")
+def tokens(text: str) -> list[Token]:
+    """Words of a message, each in both forms."""
+    out = []
+    for word in _WORD.findall(nfc(text).casefold()):
+        bare = fold(word)
+        out.append((word, bare, bare != word))
+    return out
+
+
+def _matches(phrase: list[Token], words: list[Token], at: int) -> bool:
+    """A phrase matches at position `at`: each marked word exactly, each bare word bare.
+
+    Typed without marks, "bi nhot" is "bị nhốt"; typed with them, "cửu" is not "cứu".
+    """
+    if at + len(phrase) > len(words):
+        return False
+    for (p_word, p_bare, _), (w_word, w_bare, w_marked) in zip(
+        phrase, words[at : at + len(phrase)], strict=True
+    ):
+        if w_marked and w_word != p_word:
+            return False
+        if not w_marked and w_bare != p_bare:
+            return False
+    return True
 
 
 @dataclass(frozen=True)
 class DangerWords:
-    """Matches with marks against marked text, and bare forms against bare text."""
+    """Phrases that show the emergency numbers, and harmless phrases that contain them."""
 
-    marked: re.Pattern[str] | None
-    bare: re.Pattern[str] | None
-    marked_except: re.Pattern[str] | None
-    bare_except: re.Pattern[str] | None
+    words: tuple[tuple[Token, ...], ...]
+    harmless: tuple[tuple[Token, ...], ...]
 
     @classmethod
     def from_lists(cls, words: list[str], exceptions: list[str]) -> DangerWords:
         """Build the matchers from the two lists."""
-        low = {nfc(w).casefold() for w in words}
-        exc = {nfc(w).casefold() for w in exceptions}
         return cls(
-            _pattern(low),
-            _pattern({fold(w) for w in low}),
-            _pattern(exc),
-            _pattern({fold(w) for w in exc}),
+            tuple(tuple(tokens(w)) for w in words if tokens(w)),
+            tuple(tuple(tokens(w)) for w in exceptions if tokens(w)),
         )
 
     @classmethod
@@ -49,13 +66,16 @@ class DangerWords:
         return cls.from_lists(list(raw.get("words", [])), list(raw.get("except", []) or []))
 
     def found(self, text: str) -> bool:
-        """True when the message contains a danger word outside a harmless phrase."""
-        if has_diacritics(text):
-            subject, pat, exc = nfc(text).casefold(), self.marked, self.marked_except
-        else:
-            subject, pat, exc = fold(text), self.bare, self.bare_except
-        if pat is None:
-            return False
-        if exc is not None:
-            subject = exc.sub(" ", subject)
-        return pat.search(subject) is not None
+        """True when the message contains a danger phrase outside a harmless one."""
+        words = tokens(text)
+        covered = set()
+        for phrase in self.harmless:
+            for at in range(len(words)):
+                if _matches(list(phrase), words, at):
+                    covered.update(range(at, at + len(phrase)))
+        for phrase in self.words:
+            for at in range(len(words)):
+                span = set(range(at, at + len(phrase)))
+                if not span & covered and _matches(list(phrase), words, at):
+                    return True
+        return False

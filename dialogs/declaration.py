@@ -6,11 +6,12 @@ from typing import Any
 
 from dialogs import buttons as B
 from dialogs import screens
+from dialogs.alerts import danger
 from dialogs.content import Content
 from dialogs.dates import parse_partial_date
 from dialogs.events import Reply
 from dialogs.i18n import N_
-from dialogs.schema import NO_RECORD, PAUSE, REVIEW, Option, Step, StepKind
+from dialogs.schema import NO_RECORD, PAUSE, REVIEW, STOP, Option, Step, StepKind
 from dialogs.state import Screen
 from dialogs.summary import kept_answers
 from dialogs.turn import Turn
@@ -100,11 +101,15 @@ async def accept(
     state = turn.state
     if step.kind is StepKind.CONSENT:
         refused_record = not value and step.on_refuse == NO_RECORD
-        if not refused_record:
-            await turn.services.record_consent(step.purpose or step.id, bool(value))
         if refused_record:
+            await withdraw(turn, content)
             return leave(turn, N_("decl.no_record"))
+        await turn.services.record_consent(step.purpose or step.id, bool(value))
+    if step.alert and value is True:
+        await danger(turn)
     target = (option.next if option else None) or step.next
+    if target == STOP:
+        return leave(turn, step.stop_message or N_("decl.no_record"))
     if target == PAUSE:
         state.screen = Screen.MENU
         turn.say(Reply(turn.t("decl.paused")))
@@ -114,6 +119,16 @@ async def accept(
     if not state.history or state.history[-1] != step.id:
         state.history.append(step.id)
     _next_after(turn, content, step, target)
+
+
+async def withdraw(turn: Turn, content: Content) -> None:
+    """Consent to keep a record refused: every consent given before is withdrawn, recorded.
+
+    A first refusal records nothing at all: there is nothing to withdraw.
+    """
+    for step in content.declaration.steps:
+        if step.kind is StepKind.CONSENT and turn.state.answers.get(step.id) is True:
+            await turn.services.record_consent(step.purpose or step.id, False)
 
 
 def back(turn: Turn, content: Content) -> None:

@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 from dialogs import buttons as B
 from dialogs import declaration, find, screens
+from dialogs.alerts import danger
 from dialogs.content import Content
 from dialogs.directory import DirectoryPort
 from dialogs.events import Inbound, Kind, Reply
@@ -30,7 +31,6 @@ class Outcome:
     replies: list[Reply]
     state: State
     erased: bool = False
-    urgent: bool = False
     lang: str | None = field(default=None)
 
 
@@ -56,20 +56,13 @@ class Engine:
         t = self.content.catalogs.translator(work.lang or hinted_language(event.lang_hint))
         turn = Turn(work, t, now, now.astimezone(self.tz).date(), services, self.directory)
         text = clean(event.text)
-        if event.kind is Kind.TEXT and self.content.danger.found(text):
-            await self._danger(turn)
+        pressed = event.kind is Kind.TEXT and self._label_payload(turn, text) is not None
+        if event.kind is Kind.TEXT and not pressed and self.content.danger.found(text):
+            await danger(turn)
         await self._dispatch(turn, event, text)
         final = turn.state
         final.last_seen = now.isoformat()
-        return Outcome(turn.replies, final, turn.erased, final.urgent, final.lang)
-
-    async def _danger(self, turn: Turn) -> None:
-        """Emergency numbers at once; the first time, top of the caseworker queue."""
-        turn.say(screens.emergency(turn.t))
-        if not turn.state.urgent:
-            turn.state.urgent = True
-            await turn.services.mark_urgent("danger")
-            await turn.services.request_handoff(urgent=True, reason="danger")
+        return Outcome(turn.replies, final, turn.erased, final.lang)
 
     def _was_away(self, turn: Turn, event: Inbound) -> bool:
         """A long silence in the middle of a declaration, ended by anything but a button."""

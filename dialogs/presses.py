@@ -26,12 +26,14 @@ def _choose_language(turn: Turn, content: Content, lang: str) -> None:
 
 
 async def _erase(turn: Turn) -> None:
-    """Erase, say honestly what happened, and how to clear their own side of the chat."""
+    """Erase, then one short neutral message: what happened, and how to clear their side.
+
+    It is the only message left in the chat, on a phone someone else may read.
+    """
     outcome = await turn.services.erase()
     deleted = outcome is EraseOutcome.DELETED
     done = N_("erase.done_deleted") if deleted else N_("erase.done_anonymised")
-    turn.say(Reply(turn.t(done)))
-    turn.say(Reply(turn.t("erase.own_side")))
+    turn.say(Reply(turn.t(done) + "\n\n" + turn.t("erase.own_side")))
     turn.state = State()
     turn.erased = True
 
@@ -54,7 +56,7 @@ async def press(turn: Turn, content: Content, payload: str) -> None:
         return _choose_language(turn, content, payload.removeprefix(B.LANG))
     match payload:
         case B.MENU | B.ERASE_NO:
-            state.screen, state.editing = Screen.MENU, False
+            state.screen = Screen.MENU
             if payload == B.ERASE_NO:
                 turn.say(Reply(t("erase.cancelled")))
             return turn.say(screens.menu(t))

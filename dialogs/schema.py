@@ -30,7 +30,9 @@ class StepKind(StrEnum):
 REVIEW = "@review"
 PAUSE = "@pause"
 NO_RECORD = "@no_record"
-SPECIAL_TARGETS = frozenset({REVIEW, PAUSE, NO_RECORD})
+STOP = "@stop"
+"""End the declaration, keeping none of its answers, with the step's stop_message."""
+SPECIAL_TARGETS = frozenset({REVIEW, PAUSE, NO_RECORD, STOP})
 
 
 class FlowError(ValueError):
@@ -83,6 +85,9 @@ class Step:
     max_len: int = 1000
     transient: bool = False
     """A transient answer steers the flow (e.g. "is it safe to talk?") but is never kept."""
+    alert: bool = False
+    """A yes here is treated like a danger word: emergency numbers, top of the queue."""
+    stop_message: str | None = None
 
     @property
     def skippable(self) -> bool:
@@ -148,7 +153,7 @@ class Flow:
 
 _STEP_KEYS = {
     "id", "kind", "prompt", "label", "hint", "options", "when", "next",
-    "purpose", "on_refuse", "max_len", "transient",
+    "purpose", "on_refuse", "max_len", "transient", "alert", "stop_message",
 }  # fmt: skip
 
 
@@ -194,6 +199,7 @@ def _step(raw: Any, section: str, where: str) -> Step:
         hint=raw.get("hint"), options=options, when=when, next=raw.get("next"),
         purpose=raw.get("purpose"), on_refuse=raw.get("on_refuse"),
         max_len=int(raw.get("max_len", 1000)), transient=bool(raw.get("transient", False)),
+        alert=bool(raw.get("alert", False)), stop_message=raw.get("stop_message"),
     )  # fmt: skip
 
 
@@ -203,7 +209,8 @@ def message_ids(flow: Flow) -> Iterator[tuple[str, str]]:
     for section in flow.sections:
         yield section.id, section.title
     for step in flow.steps:
-        for msgid in (step.prompt, step.label, step.hint, *(o.label for o in step.options)):
+        texts = (step.prompt, step.label, step.hint, step.stop_message)
+        for msgid in (*texts, *(o.label for o in step.options)):
             if msgid:
                 yield step.id, msgid
 

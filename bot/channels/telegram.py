@@ -5,7 +5,8 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Awaitable, Callable
 
-from aiogram import Bot, Router
+from aiogram import Bot, F, Router
+from aiogram.enums import ChatType
 from aiogram.exceptions import (
     TelegramBadRequest,
     TelegramForbiddenError,
@@ -22,6 +23,8 @@ from aiogram.types import (
     KeyboardButton,
     Message,
     ReplyKeyboardMarkup,
+    ReplyKeyboardRemove,
+    Update,
 )
 
 from bot.services.outbox import PermanentError, RetryLater, TransientError, Work
@@ -33,15 +36,18 @@ Handle = Callable[[Inbound], Awaitable[None]]
 PdfSource = Callable[[int | None, str, str], Awaitable[bytes | None]]
 
 
-def inbound_from_message(message: Message) -> Inbound:
-    """A message: text, command, location or shared contact."""
+def inbound_from_message(message: Message, update_id: int) -> Inbound:
+    """A message: text, command, location or shared contact.
+
+    The update id de-duplicates redeliveries and says nothing about who wrote.
+    """
     user = message.from_user
     base = {
         "channel": CHANNEL,
         "chat": str(message.chat.id),
         "user": str(user.id if user else message.chat.id),
         "lang_hint": user.language_code if user else None,
-        "external_id": f"m:{message.chat.id}:{message.message_id}",
+        "external_id": f"u:{update_id}",
         "message_id": str(message.message_id),
     }
     if message.location:
@@ -54,7 +60,7 @@ def inbound_from_message(message: Message) -> Inbound:
     return Inbound(**base, kind=kind, text=text)  # type: ignore[arg-type]
 
 
-def inbound_from_callback(query: CallbackQuery) -> Inbound:
+def inbound_from_callback(query: CallbackQuery, update_id: int) -> Inbound:
     """A button press; the payload is the short id we put in callback_data."""
     chat = query.message.chat.id if query.message else query.from_user.id
     return Inbound(
@@ -64,18 +70,24 @@ def inbound_from_callback(query: CallbackQuery) -> Inbound:
         kind=Kind.BUTTON,
         payload=query.data or "",
         lang_hint=query.from_user.language_code,
-        external_id=f"cb:{query.id}",
+        external_id=f"u:{update_id}",
     )
 
 
-def markup_for(reply: Reply) -> InlineKeyboardMarkup | ReplyKeyboardMarkup | None:
-    """Inline buttons; where a location is asked for, a keyboard with a location button."""
+Markup = InlineKeyboardMarkup | ReplyKeyboardMarkup | ReplyKeyboardRemove
+
+
+def markup_for(reply: Reply) -> Markup:
+    """Inline buttons; where a location is asked for, a keyboard with a location button.
+
+    A message without buttons takes away any location keyboard left on screen.
+    """
     if reply.request_location:
         rows = [[KeyboardButton(text=reply.request_location, request_location=True)]]
         rows += [[KeyboardButton(text=b.label) for b in row] for row in reply.buttons]
         return ReplyKeyboardMarkup(keyboard=rows, resize_keyboard=True, one_time_keyboard=True)
     if not reply.buttons:
-        return None
+        return ReplyKeyboardRemove()
     return InlineKeyboardMarkup(
         inline_keyboard=[
             [InlineKeyboardButton(text=b.label, callback_data=b.payload) for b in row]
@@ -85,19 +97,21 @@ def markup_for(reply: Reply) -> InlineKeyboardMarkup | ReplyKeyboardMarkup | Non
 
 
 def router(handle: Handle) -> Router:
-    """The feature's router: every message and every button press goes to the core."""
+    """The feature's router: private chats only, so nothing is ever shown to a group."""
     r = Router(name="hotline")
+    r.message.filter(F.chat.type == ChatType.PRIVATE)
+    r.callback_query.filter(F.message.chat.type == ChatType.PRIVATE)
 
     @r.message()
-    async def on_message(message: Message) -> None:
+    async def on_message(message: Message, event_update: Update) -> None:
         """Anything a person writes or shares."""
-        await handle(inbound_from_message(message))
+        await handle(inbound_from_message(message, event_update.update_id))
 
     @r.callback_query()
-    async def on_button(query: CallbackQuery) -> None:
+    async def on_button(query: CallbackQuery, event_update: Update) -> None:
         """A press: stop the button's spinner at once, then handle it."""
         await query.answer()
-        await handle(inbound_from_callback(query))
+        await handle(inbound_from_callback(query, event_update.update_id))
 
     return r
 
@@ -124,7 +138,7 @@ class TelegramSender:
         if work.kind == DELETE:
             # Already gone, or older than 48 hours: nothing more can be done.
             with contextlib.suppress(TelegramBadRequest):
-                await self.bot.delete_message(chat, int(work.payload["message_id"]))
+                await self.bot.delete_messages(chat, [int(i) for i in work.payload["message_ids"]])
             return []
         if work.kind == DOCUMENT:
             ref, lang = work.payload["ref"], work.payload.get("lang", "vi")

@@ -61,7 +61,7 @@ class DbCaseServices:
         refs = await Declarations(self.session).refs_for(self.contact_id)
         channel, chat = self.contact.channel, self.contact.chat_id
         await Outbox(self.session).queue_chat_deletion(channel, chat, self.now)
-        outcome = await erase_contact(self.session, self.contact_id, self.now)
+        anonymised = await erase_contact(self.session, self.contact_id, self.now)
         for ref in refs:
             self.files.remove(ref)
-        return outcome
+        return EraseOutcome.ANONYMISED if anonymised else EraseOutcome.DELETED

@@ -18,7 +18,8 @@ from db.repositories import Contacts, Declarations, Handoffs, InboundLog, Messag
 from db.session import checkpoint
 from dialogs.engine import Engine
 from dialogs.events import Inbound, Kind, Reply
-from dialogs.state import State
+from dialogs.state import Screen, State
+from dialogs.text import clean
 
 log = logging.getLogger(__name__)
 
@@ -81,7 +82,7 @@ class ConversationService:
                 await States(session).save(contact.id, outcome.state.to_dict(), now)
                 if outcome.lang and outcome.lang != contact.locale:
                     await contacts.set_locale(contact.id, outcome.lang)
-                await self._log_for_caseworker(session, contact.id, event, now)
+                await self._log_for_caseworker(session, contact.id, event, outcome.state, now)
             if outbox:
                 self._enqueue(Outbox(session), event, contact_id, outcome.replies, lang, now)
         if outcome.erased:
@@ -110,11 +111,17 @@ class ConversationService:
                 await contacts.set_source(contact.id, found.group(1))
 
     async def _log_for_caseworker(
-        self, session: AsyncSession, contact_id: int, event: Inbound, now: datetime
+        self, session: AsyncSession, contact_id: int, event: Inbound, state: State, now: datetime
     ) -> None:
-        """Keep what the person writes only while a caseworker is to read it."""
-        if event.kind is Kind.TEXT and event.text and await Handoffs(session).open_for(contact_id):
-            await Messages(session).add(contact_id, "in", event.text, now)
+        """Keep what the person writes to a caseworker, only while a request is open.
+
+        Answers to the declaration are not copied here: they live in the declaration alone.
+        """
+        text = clean(event.text)
+        if event.kind is not Kind.TEXT or not text or state.screen in (Screen.STEP, Screen.REVIEW):
+            return
+        if await Handoffs(session).open_for(contact_id):
+            await Messages(session).add(contact_id, "in", text, now)
 
     async def declaration_pdf(self, contact_id: int | None, ref: str, lang: str) -> bytes | None:
         """The PDF of one of this person's declarations; None for anyone else's."""

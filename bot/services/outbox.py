@@ -21,6 +21,7 @@ log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 8
 MAX_BACKOFF = 300.0
 IDLE_POLL = 5.0
+PRUNE_EVERY = timedelta(hours=1)
 
 
 class RetryLater(Exception):
@@ -91,11 +92,20 @@ class OutboxWorker:
         if count:
             log.warning("%s: %d items were mid-send at a crash; sending again", self.channel, count)
 
+    async def prune(self) -> None:
+        """Forget sent items and message ids older than Telegram's 48-hour delete window."""
+        async with self.sessions() as session, session.begin():
+            await Outbox(session).prune(self.clock())
+
     async def run(self) -> None:
         """Drain forever; cancelled on shutdown, after in-flight sends finish."""
         await self.recover()
+        pruned = self.clock()
         try:
             while True:
+                if self.clock() - pruned > PRUNE_EVERY:
+                    await self.prune()
+                    pruned = self.clock()
                 delay = await self.drain_once()
                 self._wake.clear()
                 with contextlib.suppress(TimeoutError):
@@ -164,6 +174,9 @@ class OutboxWorker:
             if item is None:
                 return
             outbox = Outbox(session)
+            if status == SENT and item.contact_id is None:
+                await session.delete(item)  # after an erase: leave no trace of the chat
+                return
             if status == SENT:
                 item.status, item.sent_at, item.payload, item.error = SENT, now, None, None
                 for message_id in ids:
@@ -172,6 +185,9 @@ class OutboxWorker:
             item.attempts += 1
             item.error = error
             if status == FAILED or (item.attempts >= MAX_ATTEMPTS and status != "retry"):
+                if item.contact_id is None:
+                    await session.delete(item)
+                    return
                 item.status, item.payload = FAILED, None
                 log.warning("%s: item %s failed for good: %s", self.channel, work.id, error)
                 return

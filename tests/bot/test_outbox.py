@@ -11,6 +11,7 @@ from bot.services.outbox import OutboxWorker, PermanentError, RetryLater, Transi
 from bot.services.ratelimit import ChatBuckets
 from db.models import FAILED, PENDING, SENDING, SENT, OutboxItem
 from db.outbox import MESSAGE, Outbox
+from db.repositories import Contacts
 from tests.support import FakeClock
 
 
@@ -28,10 +29,15 @@ class ScriptedSender:
         return [f"{work.chat_id}-{work.payload['n']}"]
 
 
-async def queue(app: App, clock: FakeClock, items: list[tuple[str, int]]) -> None:
+async def queue(
+    app: App, clock: FakeClock, items: list[tuple[str, int]], anonymous: bool = False
+) -> None:
+    """Queue items for people (a contact each), or, anonymous, as after an erase."""
     async with app.conversations.sessions() as session, session.begin():
         for chat, n in items:
-            Outbox(session).add("test", chat, None, MESSAGE, {"n": n}, clock())
+            contact = await Contacts(session).get_or_create("test", chat, chat, clock())
+            contact_id = None if anonymous else contact.id
+            Outbox(session).add("test", chat, contact_id, MESSAGE, {"n": n}, clock())
 
 
 async def statuses(app: App) -> list[tuple[str, str]]:
@@ -93,3 +99,11 @@ async def test_items_caught_mid_send_are_sent_again_after_a_crash(app, clock) ->
     await worker.recover()
     await drain(worker)
     assert sender.sent == [("a", 1)]
+
+
+async def test_items_after_an_erase_leave_no_row_once_sent(app, clock) -> None:
+    await queue(app, clock, [("a", 1), ("a", 2)], anonymous=True)
+    sender = ScriptedSender([None, PermanentError("Forbidden: bot was blocked by the user")])
+    await drain(make_worker(app, sender, clock))
+    assert sender.sent == [("a", 1)]
+    assert await statuses(app) == []

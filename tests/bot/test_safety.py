@@ -9,6 +9,7 @@ from sqlalchemy import func, select, text
 
 from bot.app import App
 from db.models import Consent, Contact, ConversationState, Declaration, HandoffRequest, Message
+from db.repositories import Consents
 from tests.bot.test_declaration_flow import consent_all, open_declaration, submit
 from tests.support import Transcript
 
@@ -79,7 +80,6 @@ async def test_erase_removes_everything_even_from_the_file(app: App, transcript)
         files += [f.with_name(f.name + "-wal") for f in files]
         raw = b"".join(f.read_bytes() for f in files if f.exists())
         assert token.encode() not in raw, "the ciphertext is gone from the file"
-        assert UNIQUE.encode() not in raw
 
     await chat.send("xin chào")
     assert "Tiếng Việt" in chat.labels, "a new conversation starts from the greeting"
@@ -95,7 +95,9 @@ async def test_erase_anonymises_a_caseworker_request(app: App, transcript) -> No
     assert await count(app, Message) == 1, "kept while a caseworker is to read it"
     await chat.command("/erase")
     await chat.click("Có, xóa hết")
-    assert "không kèm tên" in chat.text
+    assert "Chỉ còn một ghi nhận không tên" in chat.text
+    assert len(chat.replies) == 1, "one short neutral message is all that stays in the chat"
+    assert "cán bộ" not in chat.text
     async with app.conversations.sessions() as session:
         request = await session.scalar(select(HandoffRequest))
     assert request is not None and request.contact_id is None and request.anonymised_at
@@ -176,3 +178,67 @@ async def test_english_is_complete_beside_vietnamese(app: App, transcript) -> No
     await chat.click(chat.labels[0])
     assert "Question 1 of" in chat.text
     assert not any(label.startswith(("decl.", "menu.", "nav.")) for label in chat.labels)
+
+
+async def test_danger_words_typed_half_with_marks(app: App, transcript) -> None:
+    chat = transcript()
+    await chat.send("tôi bi nhot o đây")
+    assert "113" in chat.text
+    other = transcript(chat="other")
+    await other.send("Tôi ở Cửu Long")
+    assert "113" not in other.text
+
+
+async def test_threats_answered_yes_raise_the_alarm(app: App, transcript) -> None:
+    chat = transcript()
+    await open_declaration(chat)
+    await consent_all(chat)
+    await chat.click("Khai cho chính tôi")
+    while "đang bị ai đe dọa" not in chat.text:
+        label = "An toàn, làm tiếp" if "An toàn, làm tiếp" in chat.labels else "Bỏ qua"
+        await chat.click(label)
+    assert await count(app, HandoffRequest) == 0
+    await chat.click("Có")
+    assert "113" in chat.text
+    async with app.conversations.sessions() as session:
+        request = await session.scalar(select(HandoffRequest))
+    assert request is not None and request.urgent
+
+
+async def test_a_relative_without_the_returnees_consent_keeps_nothing(app: App, transcript):
+    chat = transcript()
+    await open_declaration(chat)
+    await consent_all(chat)
+    await chat.click("Khai giúp người thân")
+    await chat.click("Vợ hoặc chồng")
+    await chat.click("Không đồng ý")
+    assert "không làm bản khai thay" in chat.text
+    assert "Khai báo" in chat.labels
+    await chat.click("Khai báo")
+    assert "Câu 1/" in chat.text, "nothing unfinished was kept"
+
+
+async def test_withdrawing_consent_on_the_review_is_recorded(app: App, transcript) -> None:
+    chat = transcript()
+    await open_declaration(chat)
+    await consent_all(chat)
+    await chat.click("Khai cho chính tôi")
+    while "Hoàn tất và lưu" not in chat.labels:
+        await chat.click("An toàn, làm tiếp" if "An toàn, làm tiếp" in chat.labels else "Bỏ qua")
+    await chat.click("✏️ Lưu thông tin")
+    await chat.click("Không đồng ý")
+    async with app.conversations.sessions() as session:
+        latest = await Consents(session).latest(chat.contact_id or 0)
+    assert latest == {"record": False, "share_authorities": False, "contact": False}
+    assert await count(app, Declaration) == 0
+
+
+async def test_declaration_answers_are_not_copied_to_the_caseworker_log(app: App, transcript):
+    chat = transcript()
+    await chat.send("cứu tôi")
+    await chat.click("Tiếng Việt")
+    await chat.click("Khai báo")
+    await consent_all(chat)
+    await chat.click("Khai cho chính tôi")
+    await chat.send("Tên Không Được Chép")
+    assert await count(app, Message) == 1, "only the message written outside the declaration"

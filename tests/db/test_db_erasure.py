@@ -20,7 +20,6 @@ from db.repositories import (
     erase_contact,
 )
 from db.session import checkpoint
-from dialogs.ports import EraseOutcome
 
 NOW = datetime(2026, 3, 8, 9, 30, tzinfo=UTC)
 LATER = NOW + timedelta(days=2)
@@ -58,7 +57,7 @@ async def test_erase_without_handoff_deletes_everything(sessions: Sessions) -> N
         gone = await _person(s, "chat-0001", handoff=False)
         kept = await _person(s, "chat-0002", handoff=False)
     async with sessions() as s, s.begin():
-        assert await erase_contact(s, gone, LATER) is EraseOutcome.DELETED
+        assert await erase_contact(s, gone, LATER) is False
     async with sessions() as s:
         assert await _contact_count(s, gone) == 0
         assert [await _rows(s, t, gone) for t in OWNED] == [0, 0, 0, 0]
@@ -70,7 +69,7 @@ async def test_erase_with_handoff_keeps_it_anonymised(sessions: Sessions) -> Non
     async with sessions() as s, s.begin():
         contact_id = await _person(s, "chat-0003", handoff=True)
     async with sessions() as s, s.begin():
-        assert await erase_contact(s, contact_id, LATER) is EraseOutcome.ANONYMISED
+        assert await erase_contact(s, contact_id, LATER) is True
     async with sessions() as s:
         assert await _contact_count(s, contact_id) == 0
         assert [await _rows(s, t, contact_id) for t in OWNED] == [0, 0, 0, 0]
@@ -85,7 +84,7 @@ async def test_erase_with_handoff_keeps_it_anonymised(sessions: Sessions) -> Non
 
 async def test_erasing_an_unknown_contact_is_harmless(sessions: Sessions) -> None:
     async with sessions() as s, s.begin():
-        assert await erase_contact(s, 999_999, NOW) is EraseOutcome.DELETED
+        assert await erase_contact(s, 999_999, NOW) is False
 
 
 async def test_database_cascades_on_its_own(sessions: Sessions) -> None:
