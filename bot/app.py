@@ -48,6 +48,7 @@ async def build_app(settings: Settings | None = None, clock: Clock = utcnow) -> 
     await seed_if_empty(sessions, directory.gazetteer, settings.province_code, clock())
     await directory.reload(sessions)
     files = DeclarationFiles(content, settings.var_dir / "declarations", settings.timezone)
+    files.prune(clock())
     service = ConversationService(
         db,
         sessions,

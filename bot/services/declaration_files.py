@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -12,6 +12,8 @@ from bot.services.declaration_pdf import PrintableDeclaration, render_declaratio
 from bot.services.refcode import PATTERN
 from dialogs.content import Content
 from dialogs.summary import sections
+
+KEEP = timedelta(hours=24)
 
 
 class DeclarationFiles:
@@ -51,3 +53,13 @@ class DeclarationFiles:
     def remove(self, ref: str) -> None:
         """Delete a written copy, if there is one: part of erasing."""
         self.path_for(ref).unlink(missing_ok=True)
+
+    def prune(self, now: datetime, keep: timedelta = KEEP) -> int:
+        """Delete written copies older than keep: a printout is made the same day."""
+        removed = 0
+        for path in self.folder.glob("*.pdf") if self.folder.is_dir() else ():
+            written = datetime.fromtimestamp(path.stat().st_mtime, tz=now.tzinfo)
+            if now - written > keep:
+                path.unlink(missing_ok=True)
+                removed += 1
+        return removed

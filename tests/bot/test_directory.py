@@ -1,0 +1,92 @@
+"""The directory: seed data, name resolution (new and old names), nearest search, ranking."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+from sqlalchemy import func, select
+
+from bot.app import App
+from bot.services.directory.gazetteer import gazetteer_for
+from bot.services.directory.geo import GridIndex, haversine_km
+from db.models import Place
+
+
+async def test_seed_has_hotlines_every_commune_and_agencies(app: App) -> None:
+    async with app.conversations.sessions() as session:
+        places = list(await session.scalars(select(Place)))
+        assert await session.scalar(select(func.count()).select_from(Place)) == 124
+    committees = [p for p in places if p.key.startswith("ubnd-")]
+    assert len(committees) == 114
+    assert all(p.lat is not None and p.precision == "ward_centre" for p in committees)
+    assert not any(p.verified or p.phones for p in committees), "no invented phone or address"
+    assert {p.phones for p in places if p.kind == "hotline"} == {"111", "113", "115"}
+    assert not [p for p in places if "18001567" in p.phones]
+    agencies = [p for p in places if p.kind == "agency"]
+    assert agencies and not any(p.phones or p.address or p.verified for p in agencies)
+
+
+@pytest.mark.parametrize(
+    ("typed", "new"),
+    [
+        ("dai hop kien thuy", "Xã Kiến Hải"),
+        ("xã Đại Hợp, huyện Kiến Thụy, Hải Phòng", "Xã Kiến Hải"),
+        ("Dai Hopp, Kien Thuy", "Xã Kiến Hải"),
+        ("thôn Đông Hưng, xã Đại Hợp, huyện Kiến Thụy", "Xã Kiến Hải"),
+        ("kien hai", "Xã Kiến Hải"),
+        ("Thủy Nguyên", "Phường Thủy Nguyên"),
+        ("thuy nguyen", "Phường Thủy Nguyên"),
+        ("cat ba", "Đặc khu Cát Hải"),
+    ],
+)
+def test_names_resolve_to_the_new_commune(typed: str, new: str) -> None:
+    found = gazetteer_for("HP").resolve(typed)
+    assert [w.name for w in found] == [new]
+
+
+def test_old_name_says_what_it_was() -> None:
+    (ward,) = gazetteer_for("HP").resolve("dai hop kien thuy")
+    assert ward.typed_as == "Xã Đại Hợp, Huyện Kiến Thụy"
+
+
+def test_an_ambiguous_name_gives_candidates_and_nonsense_gives_none() -> None:
+    candidates = gazetteer_for("HP").resolve("Đại Hợp")
+    assert len(candidates) == 2
+    assert {w.typed_as for w in candidates} == {
+        "Xã Đại Hợp, Huyện Kiến Thụy",
+        "Xã Đại Hợp, Huyện Tứ Kỳ",
+    }
+    assert gazetteer_for("HP").resolve("qwerty zxcv") == []
+    assert gazetteer_for("HP").resolve("Hải Phòng") == []
+
+
+def test_grid_nearest_equals_a_full_scan() -> None:
+    rng = random.Random(7)
+    points = [(rng.uniform(20.5, 21.1), rng.uniform(106.0, 107.1)) for _ in range(3000)]
+    grid = GridIndex()
+    for i, (lat, lon) in enumerate(points):
+        grid.add(i, lat, lon)
+    for _ in range(50):
+        lat, lon = rng.uniform(20.0, 21.6), rng.uniform(105.5, 107.6)
+        scan = sorted((haversine_km(lat, lon, a, b), i) for i, (a, b) in enumerate(points))[:10]
+        assert grid.nearest(lat, lon, 10) == scan
+
+
+def test_in_ward_puts_the_communes_own_committee_first(app: App) -> None:
+    page = app.directory.in_ward("11749", None, 0, 5)
+    assert page.places[0].name_vi == "Ủy ban nhân dân Xã Kiến Hải"
+    assert page.places[0].distance_km is not None and page.places[0].distance_km < 0.01
+    assert [h.phones for h in page.hotlines] == [("111",)]
+    assert page.total > 5
+
+
+def test_a_service_ranks_matching_places_first(app: App) -> None:
+    page = app.directory.near(20.86, 106.68, "legal", 0, 5)
+    assert "legal" in page.places[0].services
+    assert page.places[0].name_vi.startswith("Trung tâm Trợ giúp pháp lý")
+    assert all(
+        a.distance_km <= b.distance_km
+        for a, b in zip(page.places[1:], page.places[2:], strict=False)
+        if a.distance_km is not None and b.distance_km is not None
+    )

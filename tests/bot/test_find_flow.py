@@ -1,0 +1,81 @@
+"""Finding support in the conversation: by location, by new or old name, by service."""
+
+from __future__ import annotations
+
+from bot.app import App
+
+
+async def to_find(chat) -> None:
+    await chat.command("/start")
+    await chat.click("Tiếng Việt")
+    await chat.click("Tìm nơi hỗ trợ")
+    assert chat.replies[-1].request_location, "a location button is offered"
+
+
+async def test_an_old_commune_name_finds_the_new_committee(app: App, transcript) -> None:
+    chat = transcript()
+    await to_find(chat)
+    await chat.send("dai hop kien thuy")
+    assert "Từ năm 2025, Xã Đại Hợp, Huyện Kiến Thụy nay thuộc Xã Kiến Hải" in chat.text
+    assert "1. Ủy ban nhân dân Xã Kiến Hải" in chat.text
+    assert "https://www.openstreetmap.org/?mlat=" in chat.text
+    assert "trung tâm xã/phường, địa chỉ cần kiểm tra" in chat.text
+    assert chat.text.rstrip().splitlines()[-1].count("☎ 111") or "☎ 111" in chat.text
+    assert chat.text.index("Tổng đài quốc gia 111") > chat.text.index("5. ")
+    await chat.click("Xem thêm")
+    assert "6. " in chat.text and "1. " not in chat.text
+
+
+async def test_an_ambiguous_name_offers_choices(app: App, transcript) -> None:
+    chat = transcript()
+    await to_find(chat)
+    await chat.send("Đại Hợp")
+    assert "Có vài nơi trùng tên" in chat.text
+    await chat.click("Xã Tân Kỳ")
+    assert "1. Ủy ban nhân dân Xã Tân Kỳ" in chat.text
+
+
+async def test_not_found_offers_location_and_hotlines(app: App, transcript) -> None:
+    chat = transcript()
+    await to_find(chat)
+    await chat.send("qwerty zxcv")
+    assert "Chưa tìm thấy" in chat.text and "111" in chat.text
+    assert chat.replies[-1].request_location
+
+
+async def test_location_and_service_filter(app: App, transcript) -> None:
+    chat = transcript()
+    await to_find(chat)
+    await chat.click("Pháp lý")
+    assert "Đang tìm: Pháp lý" in chat.text
+    await chat.location(20.86, 106.68)
+    assert "Nơi hỗ trợ gần bạn nhất" in chat.text
+    assert "1. Trung tâm Trợ giúp pháp lý" in chat.text
+    assert "cách 1,9 km" in chat.text or "km" in chat.text
+    await chat.click("✓ Pháp lý")
+    assert "1. Ủy ban nhân dân" in chat.text, "pressing the ticked filter removes it"
+
+
+async def test_the_declaration_address_keeps_both_forms(app: App, transcript) -> None:
+    from tests.bot.test_declaration_flow import consent_all, open_declaration
+
+    chat = transcript()
+    await open_declaration(chat)
+    await consent_all(chat)
+    await chat.click("Khai cho chính tôi")
+    while not chat.replies[-1].request_location:  # the address question asks for a location
+        await chat.click("Bỏ qua")
+    await chat.send("xã Đại Hợp, huyện Kiến Thụy")
+    assert "Địa chỉ này nay thuộc Xã Kiến Hải, Thành phố Hải Phòng" in chat.text
+    await chat.click("Quay lại")
+    assert "xã Đại Hợp, huyện Kiến Thụy (nay: Xã Kiến Hải, Thành phố Hải Phòng)" in chat.text
+
+
+async def test_english_results(app: App, transcript) -> None:
+    chat = transcript(chat="en")
+    await chat.command("/start")
+    await chat.click("English")
+    await chat.click(chat.labels[1])
+    await chat.send("kien hai")
+    assert "People's Committee of Kiến Hải Commune" in chat.text
+    assert "km away" in chat.text
