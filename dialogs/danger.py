@@ -68,7 +68,7 @@ class DangerWords:
     def found(self, text: str) -> bool:
         """True when the message contains a danger phrase outside a harmless one."""
         words = tokens(text)
-        covered = set()
+        covered: set[int] = set()
         for phrase in self.harmless:
             for at in range(len(words)):
                 if _matches(list(phrase), words, at):
