@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import sys
+from pathlib import Path
 
 import click
 
@@ -82,3 +84,71 @@ def flows_chart() -> None:
     from dialogs.mermaid import chart
 
     click.echo(chart(Content.load().declaration))
+
+
+@main.group()
+def directory() -> None:
+    """The support directory: CSV import and export."""
+
+
+@directory.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def directory_import(file: Path) -> None:
+    """Check and load a CSV file, all or nothing.
+
+    Every row is checked first; with any error, nothing changes and each error is listed
+    with its line. Otherwise all rows are written in one transaction (see docs/directory-csv.md).
+    """
+    from bot.app import build_app
+    from bot.services.conversation import utcnow
+    from bot.services.directory.csv_io import ImportReport, count_rows, import_csv
+
+    settings = Settings()
+
+    async def go() -> ImportReport:
+        app = await build_app(settings)
+        try:
+            sessions = app.conversations.sessions
+            length = max(2 * count_rows(file), 1)
+            with click.progressbar(length=length, label="Importing", file=sys.stderr) as bar:
+                report = await import_csv(
+                    sessions, file, utcnow(), bar.update, gazetteer=app.directory.gazetteer,
+                    province=settings.province_code, timezone=settings.timezone,
+                )  # fmt: skip
+            if not report.errors:
+                await app.directory.reload(sessions)
+            return report
+        finally:
+            await app.close()
+
+    report = asyncio.run(go())
+    if report.errors:
+        for error in report.errors:
+            click.echo(str(error), err=True)
+        click.echo(f"{len(report.errors)} error(s): nothing was changed", err=True)
+        sys.exit(1)
+    click.echo(f"{report.created} created, {report.updated} updated, {report.unchanged} unchanged")
+
+
+@directory.command("export")
+@click.argument("file", required=False, type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--bom", is_flag=True, help="Start with a UTF-8 BOM, for Excel.")
+def directory_export(file: Path | None, bom: bool) -> None:
+    """Write the directory as CSV to FILE, or to standard output."""
+    from bot.app import build_app
+    from bot.services.directory.csv_io import export_csv
+
+    async def go() -> int:
+        app = await build_app(Settings())
+        try:
+            if file is None:
+                sys.stdout.write("\ufeff" if bom else "")
+                return await export_csv(app.conversations.sessions, sys.stdout)
+            with file.open("w", encoding="utf-8-sig" if bom else "utf-8", newline="") as out:
+                return await export_csv(app.conversations.sessions, out)
+        finally:
+            await app.close()
+
+    count = asyncio.run(go())
+    if file is not None:
+        click.echo(f"{count} entries written to {file}", err=True)
