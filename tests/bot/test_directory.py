@@ -38,6 +38,13 @@ async def test_seed_has_hotlines_every_commune_and_agencies(app: App) -> None:
         ("Thủy Nguyên", "Phường Thủy Nguyên"),
         ("thuy nguyen", "Phường Thủy Nguyên"),
         ("cat ba", "Đặc khu Cát Hải"),
+        ("Kiến Thụy, Đại Hợp", "Xã Kiến Hải"),
+        ("Xã Đoàn Xá, Huyện Kiến Thụy", "Xã Kiến Hải"),
+        ("an llac chi linh", "Phường Lê Đại Hành"),
+        ("le chan, tp hai phong", "Phường Lê Chân"),
+        ("Phường Hải Dương", "Phường Hải Dương"),
+        ("Xã Tuệ Tĩnh", "Xã Tuệ Tĩnh"),
+        ("xa lac phuong", "Xã Lạc Phượng"),
     ],
 )
 def test_names_resolve_to_the_new_commune(typed: str, new: str) -> None:
@@ -59,6 +66,17 @@ def test_an_ambiguous_name_gives_candidates_and_nonsense_gives_none() -> None:
     }
     assert gazetteer_for("HP").resolve("qwerty zxcv") == []
     assert gazetteer_for("HP").resolve("Hải Phòng") == []
+
+
+def test_a_search_from_far_away_is_right_and_bounded() -> None:
+    rng = random.Random(3)
+    points = [(rng.uniform(20.5, 21.1), rng.uniform(106.0, 107.1)) for _ in range(2000)]
+    grid = GridIndex()
+    for i, (lat, lon) in enumerate(points):
+        grid.add(i, lat, lon)
+    for lat, lon in [(51.5, -0.1), (-45.0, -170.0), (11.55, 104.9), (21.03, 105.85)]:
+        scan = sorted((haversine_km(lat, lon, a, b), i) for i, (a, b) in enumerate(points))[:5]
+        assert grid.nearest(lat, lon, 5) == scan
 
 
 def test_grid_nearest_equals_a_full_scan() -> None:

@@ -6,6 +6,7 @@ import functools
 import re
 from dataclasses import dataclass
 
+import numpy as np
 from rapidfuzz import fuzz, process
 from vietnam_provinces import ProvinceCode
 from vietnam_provinces import Ward as ProvinceWard
@@ -20,13 +21,11 @@ PROVINCES: dict[str, tuple[str, tuple[str, ...]]] = {
 }
 """Our short code -> (post-2025 province code, pre-2025 province codes merged into it)."""
 
-UNIT_WORDS = re.compile(
-    r"\b(xa|phuong|thi tran|thi xa|dac khu|huyen|quan|thanh pho|tp|tinh|ubnd|uy ban nhan dan)\b"
-)
+ABBREVIATIONS = {"tp": "thanh pho", "tx": "thi xa", "tt": "thi tran"}
 MIN_SCORE = 82
 MAX_WORDS = 16
-CLOSE = 4
-"""Candidates within this many points of the best are offered together."""
+CLOSE = 0.96
+"""Matches within 4% of the best are offered together, as candidates."""
 
 
 @dataclass(frozen=True)
@@ -38,12 +37,10 @@ class _Name:
     typed_as: str | None
 
 
-def clean_query(text: str, province_names: set[str]) -> list[str]:
-    """Fold; drop unit words ("xã", "huyện") and the province's own name; return the words."""
-    folded = " " + " ".join(UNIT_WORDS.sub(" ", re.sub(r"[^\w\s]", " ", fold(text))).split()) + " "
-    for name in province_names:
-        folded = folded.replace(f" {name} ", " ")
-    return folded.split()[:MAX_WORDS]
+def clean_query(text: str) -> list[str]:
+    """Folded words, punctuation gone, common abbreviations spelt out ("tp" -> "thanh pho")."""
+    words = re.sub(r"[^\w\s]", " ", fold(text)).split()[:MAX_WORDS]
+    return " ".join(ABBREVIATIONS.get(w, w) for w in words).split()
 
 
 def _spelling(name: str) -> str:
@@ -52,7 +49,7 @@ def _spelling(name: str) -> str:
     return fold(name) + "|" + "".join(sorted(c for c in nfc(name).casefold() if not c.isascii()))
 
 
-def ngrams(words: list[str], longest: int = 5) -> list[str]:
+def ngrams(words: list[str], longest: int = 8) -> list[str]:
     """Every run of 1..longest consecutive words: a name may sit anywhere in an address."""
     return [
         " ".join(words[i : i + n])
@@ -80,13 +77,16 @@ class Gazetteer:
             )
             for r in rows
         }
-        names = [_Name(fold(r["wardShort"]), self.alias[r["wardCode"]], None) for r in rows]
+        names = [
+            _Name(text, self.alias[r["wardCode"]], None)
+            for r in rows
+            for text in {fold(r["wardShort"]), fold(r["ward"])}
+        ]
         old = query(
-            "SELECT province, district, ward, wardShort, districtShort, provinceShort "
+            "SELECT province, district, ward, wardShort, districtShort "
             "FROM admin_units_legacy WHERE provinceCode IN "
             f"({', '.join(repr(c) for c in legacy)})"
         )
-        self.province_names = {fold(r["provinceShort"]) for r in (*old, *rows)}
         for r in old:
             if not r["wardShort"]:
                 continue  # a district with no communes of its own (e.g. an island district)
@@ -94,33 +94,50 @@ class Gazetteer:
             new = self.alias.get(converted or "", "")
             if new in self.wards:
                 typed = ", ".join(filter(None, (r["ward"], r["district"])))
-                short = f"{fold(r['wardShort'])} {fold(r['districtShort'] or '')}".strip()
-                names.append(_Name(short, new, typed))
-                names.append(_Name(fold(r["wardShort"]), new, typed))
+                wards = {fold(r["wardShort"]), fold(r["ward"])}
+                districts = {fold(d) for d in (r["districtShort"], r["district"]) if d}
+                texts = wards | {f"{w} {d}" for w in wards for d in districts}
+                names.extend(_Name(text, new, typed) for text in texts)
         self._names = names
         self._texts = [n.text for n in names]
-        self._words = [len(n.text.split()) for n in names]
+        self._words = [n.text.count(" ") + 1 for n in names]
+        first = rows[0] if rows else {"provinceShort": "", "province": ""}
+        self.province_names = {fold(first["provinceShort"]), fold(first["province"])} - {""}
 
     def resolve(self, text: str) -> list[Ward]:
         """The new wards a typed name may mean, best first; empty when nothing is close.
 
-        Every run of words in the text is compared with every known name; the most specific
-        close match wins (an old commune with its district beats a new name that happens
-        to equal the old district), and equally good matches come back as candidates.
+        Every run of words in the text is compared with every known name, with and without
+        "xã", "huyện" and the like, which can also be part of a name (Đoàn Xá, Quán Toan).
+        A match weighs its similarity (to the 4th power, so near-misses count little) times
+        the words it explains (the shorter of the typed run and the name): the most specific
+        wins: an old commune with its district beats
+        a new name that equals the district, even with a typo. Matches about as good as the
+        best are offered as candidates.
         """
-        parts = ngrams(clean_query(text, self.province_names))
+        typed = f" {' '.join(clean_query(text))} "
+        for province in sorted(self.province_names, key=len, reverse=True):
+            typed = typed.replace(f" {province} ", " ")  # the whole phrase only
+        parts = ngrams(typed.split())
         if not parts:
             return []
-        scores = process.cdist(parts, self._texts, scorer=fuzz.token_sort_ratio,
-                               score_cutoff=MIN_SCORE)  # fmt: skip
-        hits = [(float(scores[i, j]), j) for i, j in zip(*scores.nonzero(), strict=True)]
+        # In order (a typo sorts words wrongly) or in any order ("Kiến Thụy, Đại Hợp").
+        scores = np.maximum(
+            process.cdist(parts, self._texts, scorer=fuzz.ratio, score_cutoff=MIN_SCORE),
+            process.cdist(parts, self._texts, scorer=fuzz.token_sort_ratio, score_cutoff=MIN_SCORE),
+        )
+        hits = [
+            ((float(scores[i, j]) / 100) ** 4 * min(parts[i].count(" ") + 1, self._words[j]), j)
+            for i, j in zip(*scores.nonzero(), strict=True)
+        ]
         if not hits:
             return []
-        best = max(score for score, _ in hits)
-        close = [(self._words[j], score, j) for score, j in hits if score >= best - CLOSE]
-        widest = max(words for words, _, _ in close)
+        weighed = sorted(hits, reverse=True)
+        best = weighed[0][0]
         out: dict[str, Ward] = {}
-        for _words, _score, j in sorted((c for c in close if c[0] == widest), key=lambda c: -c[1]):
+        for weight, j in weighed:
+            if weight < best * CLOSE:
+                break
             name = self._names[j]
             ward = self.wards[name.ward]
             out.setdefault(

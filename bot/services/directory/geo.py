@@ -9,6 +9,8 @@ from collections.abc import Callable
 
 EARTH_KM = 6371.0088
 KM_PER_DEGREE = 111.195
+FAR_CELLS = 40
+"""Beyond this many cells outside the data (about 200 km), a plain scan is cheaper than rings."""
 
 
 def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
@@ -43,16 +45,31 @@ class GridIndex:
         return sum(len(v) for v in self.cells.values())
 
     def _ring(self, i: int, j: int, r: int) -> list[tuple[int, int]]:
-        """The cells at Chebyshev distance r from (i, j)."""
-        if r == 0:
-            return [(i, j)]
-        top = [(i - r, j + d) for d in range(-r, r + 1)] + [
-            (i + r, j + d) for d in range(-r, r + 1)
-        ]
-        sides = [(i + d, j - r) for d in range(-r + 1, r)] + [
-            (i + d, j + r) for d in range(-r + 1, r)
-        ]
-        return top + sides
+        """The cells at Chebyshev distance r from (i, j) that lie within the data's bounds."""
+        b0, b1, b2, b3 = self.bounds
+        cells = []
+        jlo, jhi = max(j - r, b2), min(j + r, b3)
+        for ii in (i - r, i + r) if r else (i,):
+            if b0 <= ii <= b1:
+                cells.extend((ii, jj) for jj in range(jlo, jhi + 1))
+        if r:
+            ilo, ihi = max(i - r + 1, b0), min(i + r - 1, b1)
+            for jj in (j - r, j + r):
+                if b2 <= jj <= b3:
+                    cells.extend((ii, jj) for ii in range(ilo, ihi + 1))
+        return cells
+
+    def _scan(
+        self, lat: float, lon: float, k: int, accept: Callable[[int], bool] | None
+    ) -> list[tuple[float, int]]:
+        """Every point: for a query far outside the data, where rings would only add cost."""
+        found = (
+            (haversine_km(lat, lon, plat, plon), ident)
+            for points in self.cells.values()
+            for plat, plon, ident in points
+            if accept is None or accept(ident)
+        )
+        return heapq.nsmallest(k, found)
 
     def nearest(
         self, lat: float, lon: float, k: int, accept: Callable[[int], bool] | None = None
@@ -62,13 +79,15 @@ class GridIndex:
             return []
         i, j = self._key(lat, lon)
         b = self.bounds
+        start = max(0, b[0] - i, i - b[1], b[2] - j, j - b[3])  # rings before hold no data
+        if start > FAR_CELLS:
+            return self._scan(lat, lon, k, accept)
         reach = max(abs(i - b[0]), abs(i - b[1]), abs(j - b[2]), abs(j - b[3]))
         # The narrowest a cell can be here, so a ring's nearest point is never overestimated.
-        cell_km = (
-            self.cell * KM_PER_DEGREE * max(0.05, math.cos(math.radians(abs(lat) + self.cell)))
-        )
+        narrowest = max(0.05, math.cos(math.radians(min(89.0, abs(lat) + (start + 1) * self.cell))))
+        cell_km = self.cell * KM_PER_DEGREE * narrowest
         best: list[tuple[float, int]] = []  # a max-heap of the k best, by negated distance
-        for r in range(reach + 1):
+        for r in range(start, reach + 1):
             if len(best) == k and (r - 1) * cell_km > -best[0][0]:
                 break
             for cell in self._ring(i, j, r):
