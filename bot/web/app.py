@@ -1,4 +1,4 @@
-"""One ASGI app for webhooks (and later the public page and the console)."""
+"""One ASGI app: the public page, webhooks (and later the console)."""
 
 from __future__ import annotations
 
@@ -9,9 +9,11 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
+from fastapi.staticfiles import StaticFiles
 
 from bot.app import App
 from bot.channels.telegram_runtime import TelegramRuntime
+from bot.web.public import STATIC_DIR, public_router
 
 log = logging.getLogger(__name__)
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
@@ -20,6 +22,8 @@ SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 def create_web_app(app: App, telegram: TelegramRuntime | None = None) -> FastAPI:
     """Routes for what is configured; nothing else is exposed."""
     web = FastAPI(title="Hotline", docs_url=None, redoc_url=None)
+    web.include_router(public_router(app))
+    web.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
 
     @web.get("/healthz")
     async def health() -> dict[str, str]:

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import socket
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
+import uvicorn
 from pydantic import SecretStr
 from sqlalchemy import func, select
 
@@ -14,17 +17,49 @@ from bot.app import App, build_app
 from bot.channels.telegram_runtime import TelegramRuntime
 from bot.services.conversation import utcnow
 from bot.settings import Settings
+from bot.web.app import create_web_app
 from db.models import PENDING, SENDING, OutboxItem
 from tests.fakes.telegram_server import FakeTelegram
 
 SENDS = {"sendMessage", "sendDocument", "deleteMessage"}
 
 
+def free_port() -> int:
+    """A port nobody listens on right now."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@asynccontextmanager
+async def served(app: App, runtime: TelegramRuntime | None, port: int) -> AsyncIterator[None]:
+    """The web app under uvicorn on localhost, as `hotline serve` runs it."""
+    config = uvicorn.Config(
+        create_web_app(app, runtime), host="127.0.0.1", port=port, log_level="warning",
+        lifespan="off",
+    )  # fmt: skip
+    server = uvicorn.Server(config)
+    task = asyncio.create_task(server.serve())
+    while not server.started:  # noqa: ASYNC110 - uvicorn offers no event to wait on
+        await asyncio.sleep(0.01)
+    try:
+        yield
+    finally:
+        server.should_exit = True
+        await task
+
+
 @asynccontextmanager
 async def telegram_app(
-    settings: Settings, tg: FakeTelegram, **extra: Any
+    settings: Settings, tg: FakeTelegram, mode: str = "polling", **extra: Any
 ) -> AsyncIterator[tuple[App, TelegramRuntime]]:
-    """The real app and runtime, pointed at the fake server, with the real clock."""
+    """The real app and runtime, pointed at the fake server, with the real clock.
+
+    In webhook mode the web app is served on localhost and the fake posts updates to it.
+    """
+    port = free_port()
+    if mode == "webhook":
+        extra.setdefault("telegram_webhook_url", f"http://127.0.0.1:{port}/webhooks/telegram")
     configured = settings.model_copy(
         update={
             "telegram_token": SecretStr(tg.token),
@@ -36,9 +71,12 @@ async def telegram_app(
     # The fake server has no rate limit, and a simulated person taps far faster than one
     # message a second; the limiter has tests of its own.
     runtime = TelegramRuntime(app, rates=(1000, 1000, 1000))
-    await runtime.start()
     try:
-        yield app, runtime
+        async with contextlib.AsyncExitStack() as stack:
+            if runtime.webhook_url:
+                await stack.enter_async_context(served(app, runtime, port))
+            await runtime.start()
+            yield app, runtime
     finally:
         await runtime.stop()
         await app.close()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import func, select
 
 from bot.settings import Settings
@@ -10,6 +11,7 @@ from tests.bot.telegram_support import User, telegram_app
 from tests.fakes.telegram_server import FakeTelegram
 
 CHAT = 700001
+MODES = pytest.mark.parametrize("mode", ["polling", "webhook"])
 
 
 async def to_first_question(user: User) -> None:
@@ -20,8 +22,9 @@ async def to_first_question(user: User) -> None:
         await user.presses("Đồng ý")
 
 
-async def test_a_whole_declaration_on_telegram(settings: Settings) -> None:
-    async with FakeTelegram() as tg, telegram_app(settings, tg) as (app, _runtime):
+@MODES
+async def test_a_whole_declaration_on_telegram(settings: Settings, mode: str) -> None:
+    async with FakeTelegram() as tg, telegram_app(settings, tg, mode) as (app, _runtime):
         user = User(tg, app, CHAT)
         await to_first_question(user)
         await user.presses("Khai cho chính tôi")
@@ -71,8 +74,9 @@ async def test_commands_language_and_deep_link(settings: Settings) -> None:
         assert contact.locale == "en"
 
 
-async def test_danger_word_and_stale_button(settings: Settings) -> None:
-    async with FakeTelegram() as tg, telegram_app(settings, tg) as (app, _runtime):
+@MODES
+async def test_danger_word_and_stale_button(settings: Settings, mode: str) -> None:
+    async with FakeTelegram() as tg, telegram_app(settings, tg, mode) as (app, _runtime):
         user = User(tg, app, CHAT)
         await to_first_question(user)
         old = tg.sent(CHAT)[-1]
@@ -89,8 +93,9 @@ async def test_danger_word_and_stale_button(settings: Settings) -> None:
         assert contact is not None and contact.urgent
 
 
-async def test_erase_deletes_the_chat_then_the_data(settings: Settings) -> None:
-    async with FakeTelegram() as tg, telegram_app(settings, tg) as (app, _runtime):
+@MODES
+async def test_erase_deletes_the_chat_then_the_data(settings: Settings, mode: str) -> None:
+    async with FakeTelegram() as tg, telegram_app(settings, tg, mode) as (app, _runtime):
         user = User(tg, app, CHAT)
         await to_first_question(user)
         await user.presses("Khai cho chính tôi")
@@ -108,8 +113,11 @@ async def test_erase_deletes_the_chat_then_the_data(settings: Settings) -> None:
             assert await session.scalar(select(func.count()).select_from(Contact)) == 0
 
 
-async def test_429_and_500_are_retried_and_each_reply_arrives_once(settings: Settings) -> None:
-    async with FakeTelegram() as tg, telegram_app(settings, tg) as (app, _runtime):
+@MODES
+async def test_429_and_500_are_retried_and_each_reply_arrives_once(
+    settings: Settings, mode: str
+) -> None:
+    async with FakeTelegram() as tg, telegram_app(settings, tg, mode) as (app, _runtime):
         user = User(tg, app, CHAT)
         tg.fail_next("sendMessage", times=1, status=429, retry_after=1)
         tg.fail_next("sendMessage", times=2, status=500)

@@ -8,7 +8,7 @@ import signal
 import sys
 from pathlib import Path
 
-from tests.bot.test_telegram_webhook import free_port
+from tests.bot.telegram_support import free_port
 from tests.fakes.telegram_server import FakeTelegram
 
 CHAT = 700003
