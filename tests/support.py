@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
+import socket
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from uuid import uuid4
+
+import uvicorn
+from fastapi import FastAPI
 
 from bot.app import App
 from dialogs.events import Button, Inbound, Kind, Reply
@@ -14,7 +21,7 @@ from dialogs.events import Button, Inbound, Kind, Reply
 class FakeClock:
     """Time that only moves when a test says so: no test sleeps to wait."""
 
-    now: datetime = field(default_factory=lambda: datetime(2026, 11, 20, 3, 0, tzinfo=UTC))
+    now: datetime = field(default_factory=lambda: datetime(2026, 12, 1, 3, 0, tzinfo=UTC))
 
     def __call__(self) -> datetime:
         return self.now
@@ -79,3 +86,25 @@ class Transcript:
     def labels(self) -> list[str]:
         """The labels of the buttons on screen."""
         return [b.label for r in self.replies for row in r.buttons for b in row]
+
+
+def free_port() -> int:
+    """A port nobody listens on right now."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@asynccontextmanager
+async def served(web: FastAPI, port: int) -> AsyncIterator[str]:
+    """An ASGI app under uvicorn on localhost, as `hotline serve` runs it; yields its URL."""
+    config = uvicorn.Config(web, host="127.0.0.1", port=port, log_level="warning", lifespan="off")
+    server = uvicorn.Server(config)
+    task = asyncio.create_task(server.serve())
+    while not server.started:  # noqa: ASYNC110 - uvicorn offers no event to wait on
+        await asyncio.sleep(0.01)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        await task

@@ -112,6 +112,12 @@ def parse(q: str, ward: str, lat: str, lon: str, service: str, page: str) -> Sea
     return Search(text, ward, point[0], point[1], service, int(number))
 
 
+def tel(phone: str) -> str:
+    """A dialable link: digits only, keeping a leading + (a country code)."""
+    digits = re.sub(r"\D", "", phone)
+    return "tel:" + ("+" + digits if phone.strip().startswith("+") else digits)
+
+
 def place_view(place: PlaceView, t: Translator, near: bool = False) -> dict[str, Any]:
     """One result as the template shows it; the same facts, in the same words, as the chat.
 
@@ -132,7 +138,7 @@ def place_view(place: PlaceView, t: Translator, near: bool = False) -> dict[str,
         "distance": distance,
         "services": t("find.services", services=", ".join(services)) if services else "",
         "address": place.address,
-        "phones": [(p, "tel:" + re.sub(r"\D", "", p)) for p in place.phones if re.search(r"\d", p)],
+        "phones": [(p, tel(p)) for p in place.phones if re.search(r"\d", p)],
         "no_phone": t("find.no_phone"),
         "hours": t("find.hours", hours=place.hours) if place.hours else "",
         "map": map_link(place) if place.lat is not None and place.lon is not None else "",
@@ -213,7 +219,7 @@ def public_router(app: App, quick_exit_url: str = QUICK_EXIT_URL) -> APIRouter:
             search=search, found=found, action=base, quick_exit_url=quick_exit_url,
             max_query=MAX_QUERY,
             services=[(s.value, t(SERVICE_LABELS[s])) for s in FILTERS],
-            hotlines=[place_view(h, t) for h in app.directory.hotlines],
+            hotlines=[place_view(h, t) for h in app.directory.hotlines if h.verified],
             switch=[(code, name, link(search.params(), "/en" if code == "en" else "/", ""))
                     for code, name in LANG_NAMES.items()],
         )  # fmt: skip

@@ -4,12 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import socket
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
-import uvicorn
 from pydantic import SecretStr
 from sqlalchemy import func, select
 
@@ -20,33 +18,9 @@ from bot.settings import Settings
 from bot.web.app import create_web_app
 from db.models import PENDING, SENDING, OutboxItem
 from tests.fakes.telegram_server import FakeTelegram
+from tests.support import free_port, served
 
 SENDS = {"sendMessage", "sendDocument", "deleteMessage"}
-
-
-def free_port() -> int:
-    """A port nobody listens on right now."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-@asynccontextmanager
-async def served(app: App, runtime: TelegramRuntime | None, port: int) -> AsyncIterator[None]:
-    """The web app under uvicorn on localhost, as `hotline serve` runs it."""
-    config = uvicorn.Config(
-        create_web_app(app, runtime), host="127.0.0.1", port=port, log_level="warning",
-        lifespan="off",
-    )  # fmt: skip
-    server = uvicorn.Server(config)
-    task = asyncio.create_task(server.serve())
-    while not server.started:  # noqa: ASYNC110 - uvicorn offers no event to wait on
-        await asyncio.sleep(0.01)
-    try:
-        yield
-    finally:
-        server.should_exit = True
-        await task
 
 
 @asynccontextmanager
@@ -74,7 +48,7 @@ async def telegram_app(
     try:
         async with contextlib.AsyncExitStack() as stack:
             if runtime.webhook_url:
-                await stack.enter_async_context(served(app, runtime, port))
+                await stack.enter_async_context(served(create_web_app(app, runtime), port))
             await runtime.start()
             yield app, runtime
     finally:

@@ -8,8 +8,8 @@ import signal
 import sys
 from pathlib import Path
 
-from tests.bot.telegram_support import free_port
 from tests.fakes.telegram_server import FakeTelegram
+from tests.support import free_port
 
 CHAT = 700003
 

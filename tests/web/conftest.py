@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-import asyncio
-import socket
 from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
-import uvicorn
 from playwright.async_api import async_playwright
 
 from bot.app import App
 from bot.web.app import create_web_app
 from bot.web.public import QUICK_EXIT_URL
+from tests.support import free_port, served
 
 CHROMIUM = Path("/usr/bin/chromium")
 HAVE_CHROMIUM = CHROMIUM.exists()
@@ -27,28 +25,11 @@ BEFORE_URL = "https://example.org/before"
 NEUTRAL_HTML = "<!doctype html><title>neutral</title><p>neutral page</p>"
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture
 async def base_url(app: App) -> AsyncIterator[str]:
     """The app as `hotline serve` runs it, on a free port."""
-    port = free_port()
-    config = uvicorn.Config(
-        create_web_app(app), host="127.0.0.1", port=port, log_level="warning", lifespan="off"
-    )
-    server = uvicorn.Server(config)
-    task = asyncio.create_task(server.serve())
-    while not server.started:  # noqa: ASYNC110 - uvicorn offers no event to wait on
-        await asyncio.sleep(0.01)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        await task
+    async with served(create_web_app(app), free_port()) as url:
+        yield url
 
 
 @pytest.fixture

@@ -7,7 +7,9 @@ import re
 import aiohttp
 import pytest
 
+from bot.services.directory.store import Entry
 from bot.web.public import MAX_QUERY, QUICK_EXIT_URL
+from dialogs.directory import PlaceView
 from tests.web.conftest import ARTIFACTS, BEFORE_URL, Offline, open_page
 
 KIEN_HAI = "Ủy ban nhân dân Xã Kiến Hải"
@@ -64,6 +66,8 @@ async def test_quick_exit_leaves_and_back_does_not_return(
     await page.goto(base_url + "/")
     await search_by_name(page, "Kiến Hải")
     assert await page.get_by_text(KIEN_HAI).count() >= 1
+    await page.locator("a.skip").focus()
+    await page.keyboard.press("Enter")  # the skip link must not add a history entry either
 
     exit_button = page.get_by_role("link", name="Thoát nhanh")
     assert await exit_button.is_visible()
@@ -112,7 +116,7 @@ async def test_use_my_location_lists_the_nearest(browser, base_url: str, offline
     await page.goto(base_url + "/")
     await page.get_by_label("Loại hỗ trợ").select_option("report")
     await page.get_by_role("button", name="Dùng vị trí của tôi").first.click()
-    await page.wait_for_url(re.compile(r"lat=20\.71070&lon=106\.71400&service=report"))
+    await page.wait_for_url(re.compile(r"lat=20\.711&lon=106\.714&service=report"))  # ~100 m
     first = page.locator("ol.places > li").first
     assert KIEN_HAI in await first.inner_text()
     assert "cách 0,0 km" in await first.inner_text()
@@ -207,3 +211,21 @@ async def test_an_ambiguous_name_lists_the_communes_as_links(base_url: str, app)
     status, _headers, html = await fetch(f"{base_url}/?q=hong+phong&ward={wards[1].code}")
     assert status == 200 and "Ủy ban nhân dân " + wards[1].name in html
     assert f"Từ năm 2025, {wards[1].typed_as} nay thuộc {wards[1].name}." in html
+
+
+async def test_only_verified_hotlines_at_the_top_and_dialable_country_codes(
+    base_url: str, app
+) -> None:
+    unverified = PlaceView("hotline-thu", "Đường dây thử chưa xác minh", "Unverified test line",
+                           ("hotline",), phones=("0225 000 000",))  # fmt: skip
+    plus = PlaceView("thu-cong-dong", "Điểm hỗ trợ thử", "Test point", ("report",),
+                     phones=("+84 225 000 0000",), lat=20.7107, lon=106.714)  # fmt: skip
+    app.directory.load([*app.directory.entries, Entry(unverified, "", "hotline"),
+                        Entry(plus, "11749", "place")])  # fmt: skip
+    status, _headers, html = await fetch(base_url + "/?q=kien+hai")
+    assert status == 200
+    top = html[
+        html.index('class="hotlines"') : html.index("</section>", html.index('class="hotlines"'))
+    ]
+    assert "tel:111" in top and "Đường dây thử chưa xác minh" not in top
+    assert 'href="tel:+842250000000"' in html

@@ -106,6 +106,10 @@ def _coordinate(column: str) -> Callable[[str], float | None]:
     return parse
 
 
+RETIRED = frozenset({"18001567"})
+"""Numbers that must never be published again."""
+
+
 def _phones(value: str) -> str:
     phones = [p.strip() for p in value.split(";") if p.strip()]
     for phone in phones:
@@ -113,6 +117,8 @@ def _phones(value: str) -> str:
             raise _Invalid(f"phone {_shown(phone)} may hold only digits, spaces, dots, +, - and ()")
         if not 3 <= sum(c.isdigit() for c in phone) <= 20:
             raise _Invalid(f"phone {_shown(phone)} must have 3 to 20 digits")
+        if "".join(c for c in phone if c.isdigit()) in RETIRED:
+            raise _Invalid(f"{_shown(phone)} is no longer in use (111 replaced it in 2017)")
     return "; ".join(phones)
 
 
@@ -220,6 +226,8 @@ class _RowParser:
             refuse("precision", "ward_centre needs a ward_code")
         if row.get("ward_code") and row.get("province") == "":
             row["province"] = self.province_code
+        if row.get("verified") and not (row.get("verified_on") and row.get("source")):
+            refuse("verified", "verified needs verified_on (the date) and source (who checked)")
         return (None, errors) if errors else (row, [])
 
 

@@ -26,6 +26,18 @@
   });
 
   document.addEventListener("click", function (event) {
+    // In-page links (the skip link) must not add a history entry either.
+    var jump = event.target.closest && event.target.closest('a[href^="#"]');
+    if (jump && jump !== exit) {
+      event.preventDefault();
+      var target = document.getElementById(jump.getAttribute("href").slice(1));
+      window.location.replace(jump.href);
+      if (target) {
+        if (!target.hasAttribute("tabindex")) target.setAttribute("tabindex", "-1");
+        target.focus();
+      }
+      return;
+    }
     var link = event.target.closest && event.target.closest("a[data-nav]");
     if (!link || event.button !== 0 || event.ctrlKey || event.metaKey || event.shiftKey) return;
     event.preventDefault();
@@ -57,8 +69,9 @@
     navigator.geolocation.getCurrentPosition(
       function (position) {
         var params = new URLSearchParams();
-        params.set("lat", position.coords.latitude.toFixed(5));
-        params.set("lon", position.coords.longitude.toFixed(5));
+        // About 100 m: enough to find the nearest office, not the person's door.
+        params.set("lat", position.coords.latitude.toFixed(3));
+        params.set("lon", position.coords.longitude.toFixed(3));
         params.set("service", form.elements.service.value);
         go(searchUrl(params));
       },
