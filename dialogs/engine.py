@@ -57,8 +57,13 @@ class Engine:
         turn = Turn(work, t, now, now.astimezone(self.tz).date(), services, self.directory)
         text = clean(event.text)
         pressed = event.kind is Kind.TEXT and self._label_payload(turn, text) is not None
-        if event.kind is Kind.TEXT and not pressed and self.content.danger.found(text):
+        alarmed = event.kind is Kind.TEXT and not pressed and self.content.danger.found(text)
+        if alarmed:
             await danger(turn)
+        if alarmed and work.screen not in (Screen.STEP, Screen.NEW, Screen.LANG):
+            # The emergency reply is the answer: not "no commune of that name", nor "sorry?".
+            work.last_seen = now.isoformat()
+            return Outcome(turn.replies, turn.state, turn.erased, turn.state.lang)
         await self._dispatch(turn, event, text)
         final = turn.state
         final.last_seen = now.isoformat()

@@ -12,6 +12,8 @@ from dialogs.state import Screen
 from dialogs.turn import Turn
 
 PAGE = 5
+FAR_KM = 100
+"""Farther than this, the person is outside the area the directory covers."""
 SERVICE_LABELS = {
     Service.REPORT: N_("service.report"),
     Service.SHELTER: N_("service.shelter"),
@@ -101,6 +103,9 @@ def results(turn: Turn, page: Page) -> Reply:
     if search.get("typed_as"):
         header += "\n" + t("find.renamed", old=search["typed_as"], new=search.get("ward_name", ""))
     parts = [header]
+    nearest = page.places[0].distance_km if page.places else None
+    if search.get("lat") is not None and nearest is not None and nearest > FAR_KM:
+        parts.append(t("find.far"))
     parts += [describe(p, t, page.offset + n + 1) for n, p in enumerate(page.places)]
     if not page.places:
         parts.append(t("find.none"))

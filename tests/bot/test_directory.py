@@ -65,6 +65,10 @@ def test_an_ambiguous_name_gives_candidates_and_nonsense_gives_none() -> None:
         "Xã Đại Hợp, Huyện Tứ Kỳ",
     }
     assert gazetteer_for("HP").resolve("qwerty zxcv") == []
+    assert gazetteer_for("HP").resolve("phường 1") == [], "a unit word and a number name nothing"
+    assert gazetteer_for("HP").resolve("quận 1, tp HCM") == []
+    (ward,) = gazetteer_for("HP").resolve("số nhà 12, đường Trần Phú, phường Lê Chân")
+    assert ward.name == "Phường Lê Chân", "the street part is not read as a commune"
     assert gazetteer_for("HP").resolve("Hải Phòng") == []
 
 

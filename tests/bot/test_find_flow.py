@@ -81,3 +81,22 @@ async def test_english_results(app: App, transcript) -> None:
     await chat.send("kien hai")
     assert "People's Committee of Kiến Hải Commune" in chat.text
     assert "km away" in chat.text
+
+
+async def test_far_away_says_so_and_a_danger_word_is_not_a_commune(app: App, transcript) -> None:
+    chat = transcript()
+    await to_find(chat)
+    await chat.location(51.5, -0.1)
+    assert "Bạn đang ở xa khu vực Hải Phòng" in chat.text and "111" in chat.text
+    await chat.send("cứu tôi với")
+    assert "113" in chat.text
+    assert "Chưa tìm thấy" not in chat.text, "the emergency reply is the whole answer"
+
+
+async def test_with_a_service_the_communes_own_office_comes_first_only_if_it_offers_it(
+    app: App,
+) -> None:
+    page = app.directory.in_ward("11749", "legal", 0, 5)
+    assert page.places[0].name_vi.startswith("Trung tâm Trợ giúp pháp lý")
+    page = app.directory.in_ward("11749", "report", 0, 5)
+    assert page.places[0].name_vi == "Ủy ban nhân dân Xã Kiến Hải"

@@ -22,6 +22,32 @@ PROVINCES: dict[str, tuple[str, tuple[str, ...]]] = {
 """Our short code -> (post-2025 province code, pre-2025 province codes merged into it)."""
 
 ABBREVIATIONS = {"tp": "thanh pho", "tx": "thi xa", "tt": "thi tran"}
+UNIT_WORDS = frozenset(
+    [
+        "xa",
+        "phuong",
+        "thi",
+        "tran",
+        "huyen",
+        "quan",
+        "thanh",
+        "pho",
+        "dac",
+        "khu",
+        "tinh",
+        "ubnd",
+        "uy",
+        "ban",
+        "nhan",
+        "dan",
+    ]
+)
+"""Words that name a kind of unit; a run of words made only of these (and numbers) names
+nothing: "phường 1" or "quận 1" must not match a commune that has "Phượng" in its name."""
+STREET = re.compile(
+    r"^(so nha|so|duong|pho|ngo|ngach|hem|kiet|to dan pho|to|thon|xom|ap|ban|khu pho)\b"
+)
+"""A comma-separated part that starts like this is a street or hamlet, not a commune."""
 MIN_SCORE = 82
 MAX_WORDS = 16
 CLOSE = 0.96
@@ -38,9 +64,16 @@ class _Name:
 
 
 def clean_query(text: str) -> list[str]:
-    """Folded words, punctuation gone, common abbreviations spelt out ("tp" -> "thanh pho")."""
-    words = re.sub(r"[^\w\s]", " ", fold(text)).split()[:MAX_WORDS]
+    """Folded words, without street or hamlet parts, abbreviations spelt out ("tp")."""
+    parts = [p.strip() for p in fold(text).split(",")]
+    kept = [p for p in parts if not STREET.match(p)] if len(parts) > 1 else parts
+    words = re.sub(r"[^\w\s]", " ", " ".join(kept)).split()[:MAX_WORDS]
     return " ".join(ABBREVIATIONS.get(w, w) for w in words).split()
+
+
+def names_something(run: str) -> bool:
+    """A run of words with at least one that is neither a unit word nor a number."""
+    return any(w not in UNIT_WORDS and not w.isdigit() for w in run.split())
 
 
 def _spelling(name: str) -> str:
@@ -118,7 +151,7 @@ class Gazetteer:
         typed = f" {' '.join(clean_query(text))} "
         for province in sorted(self.province_names, key=len, reverse=True):
             typed = typed.replace(f" {province} ", " ")  # the whole phrase only
-        parts = ngrams(typed.split())
+        parts = [p for p in ngrams(typed.split()) if names_something(p)]
         if not parts:
             return []
         # In order (a typo sorts words wrongly) or in any order ("Kiến Thụy, Đại Hợp").

@@ -124,14 +124,16 @@ class Directory:
         return self._page(self._ranked(lat, lon, service, []), lat, lon, offset, limit)
 
     def in_ward(self, code: str, service: str | None, offset: int, limit: int) -> Page:
-        """A commune's own places first (the service's first), then the nearest around it."""
+        """A commune's own places first; with a service, only its own that offer it come first,
+        then what offers it nearby or city-wide, then the rest by distance."""
         ward = self.gazetteer.ward(code)
         if ward is None or ward.lat is None or ward.lon is None:
             return Page((), 0, 0, tuple(h for h in self.hotlines if h.key == HOTLINE_ALWAYS))
         service = service if service in set(Service) else None
-        own = sorted(
-            self.by_ward.get(code, []),
-            key=lambda i: (bool(service) and service not in self.entries[i].view.services, i),
-        )
+        own = [
+            i
+            for i in self.by_ward.get(code, [])
+            if not service or service in self.entries[i].view.services
+        ]
         return self._page(self._ranked(ward.lat, ward.lon, service, own), ward.lat, ward.lon,
                           offset, limit)  # fmt: skip
