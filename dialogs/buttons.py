@@ -28,6 +28,7 @@ TOPIC_UP = "rt:@up"
 SERVICE = "sv:"
 WARD = "wd:"
 MORE = "find:more"
+KEEP_TYPED = "adr:keep"
 ERASE_YES = "er:yes"
 ERASE_NO = "er:no"
 

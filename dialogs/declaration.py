@@ -5,10 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from dialogs import buttons as B
-from dialogs import screens
+from dialogs import find, screens
 from dialogs.alerts import danger
 from dialogs.content import Content
 from dialogs.dates import parse_partial_date
+from dialogs.directory import Ward
 from dialogs.events import Reply
 from dialogs.i18n import N_
 from dialogs.schema import NO_RECORD, PAUSE, REVIEW, STOP, Option, Step, StepKind
@@ -35,12 +36,25 @@ def parse(step: Step, text: str, turn: Turn) -> Any:
     return Invalid("error.choose_option")
 
 
-def address(turn: Turn, typed: str) -> dict[str, Any]:
-    """Keep the address as typed, and the new (2025) commune when it is unambiguous."""
+def address(turn: Turn, typed: str) -> dict[str, Any] | None:
+    """The address as typed, with the new (2025) commune when there is one.
+
+    Several communes fit: None, and the question shows them as buttons (or keep as typed).
+    """
     wards = turn.directory.resolve(typed)
-    if len(wards) != 1:
-        return {"typed": typed}
-    ward = wards[0]
+    if len(wards) > 1:
+        turn.state.search = {
+            "address": typed,
+            "candidates": [w.code for w in wards],
+            "typed": {w.code: w.typed_as for w in wards},
+        }
+        return None
+    turn.state.search = {}
+    return with_ward(turn, typed, wards[0]) if wards else {"typed": typed}
+
+
+def with_ward(turn: Turn, typed: str, ward: Ward) -> dict[str, Any]:
+    """Both forms of an address, and a word to the person about the new name."""
     turn.say(Reply(turn.t("decl.address.resolved", ward=f"{ward.name}, {ward.province}")))
     return {"typed": typed, "ward_code": ward.code, "ward": ward.name, "province": ward.province}
 
@@ -49,6 +63,8 @@ def go_to(turn: Turn, content: Content, step: Step) -> None:
     """Make step the current question and ask it."""
     state = turn.state
     state.screen, state.step = Screen.STEP, step.id
+    if "address" in state.search:
+        state.search = {}  # a choice of communes belongs to the question that asked it
     previous = state.answers.get(step.id)
     state.pending = [str(v) for v in previous] if isinstance(previous, list) else []
     turn.say(screens.step_prompt(turn, content, step))
@@ -174,11 +190,18 @@ async def on_step(turn: Turn, content: Content, payload: str | None, text: str |
             return await accept(turn, content, step, value, option)
     elif location is not None and step.kind is StepKind.ADDRESS:
         return await accept(turn, content, step, {"typed": "", "location": list(location)}, None)
+    elif payload and step.kind is StepKind.ADDRESS and turn.state.search.get("address"):
+        typed = str(turn.state.search["address"])
+        picked = [w for w in find.candidates(turn) if payload == f"{B.WARD}{w.code}"]
+        turn.state.search = {}
+        value = with_ward(turn, typed, picked[0]) if picked else {"typed": typed}
+        return await accept(turn, content, step, value, None)
     elif text is not None:
         result = parse(step, text, turn)
-        if not isinstance(result, Invalid):
+        if isinstance(result, Invalid):
+            turn.say(Reply(t(result.msgid, **result.params)))
+        elif result is not None:
             return await accept(turn, content, step, result, None)
-        turn.say(Reply(t(result.msgid, **result.params)))
     turn.say(screens.step_prompt(turn, content, step))
 
 

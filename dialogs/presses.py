@@ -90,7 +90,7 @@ async def press(turn: Turn, content: Content, payload: str) -> None:
             return declaration.resume(turn, content, payload)
         case B.SUBMIT:
             return await declaration.on_review(turn, content, payload)
-    if payload.startswith((B.SERVICE, B.WARD)):
+    if payload.startswith((B.SERVICE, B.WARD)) and state.screen is not Screen.STEP:
         return find.press(turn, payload)
     if payload.startswith(B.TOPIC):
         return _rights(turn, content, payload)

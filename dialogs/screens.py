@@ -104,6 +104,10 @@ def step_prompt(turn: Turn, content: Content, step: Step) -> Reply:
     if step.id in state.answers and not step.transient:
         parts.append(t("step.current", value=display(step, state.answers[step.id], t)))
     rows = [*_step_buttons(turn, step), nav_row(t, step)]
+    if step.kind is StepKind.ADDRESS and state.search.get("address"):
+        parts.append(t("decl.address.pick"))
+        choices = [(b,) for r in find.pick(turn, find.candidates(turn)).buttons[:-1] for b in r]
+        rows = [*choices, (Button(t("decl.address.keep"), B.KEEP_TYPED),), *rows]
     location = t("nav.share_location") if step.kind is StepKind.ADDRESS else ""
     return Reply("\n\n".join(parts), tuple(rows), request_location=location)
 

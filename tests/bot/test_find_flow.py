@@ -100,3 +100,25 @@ async def test_with_a_service_the_communes_own_office_comes_first_only_if_it_off
     assert page.places[0].name_vi.startswith("Trung tâm Trợ giúp pháp lý")
     page = app.directory.in_ward("11749", "report", 0, 5)
     assert page.places[0].name_vi == "Ủy ban nhân dân Xã Kiến Hải"
+
+
+async def test_an_ambiguous_address_offers_the_communes(app: App, transcript) -> None:
+    from tests.bot.test_declaration_flow import consent_all, open_declaration
+
+    chat = transcript()
+    await open_declaration(chat)
+    await consent_all(chat)
+    await chat.click("Khai cho chính tôi")
+    while not chat.replies[-1].request_location:
+        await chat.click("Bỏ qua")
+    await chat.send("thôn Ba, Đại Hợp")
+    assert "Có vài xã, phường trùng tên này" in chat.text
+    assert "Giữ như tôi đã gõ" in chat.labels
+    await chat.click("Xã Tân Kỳ")
+    assert "Địa chỉ này nay thuộc Xã Tân Kỳ" in chat.text
+    await chat.click("Quay lại")
+    assert "thôn Ba, Đại Hợp (nay: Xã Tân Kỳ, Thành phố Hải Phòng)" in chat.text
+    await chat.send("Đại Hợp")
+    await chat.click("Giữ như tôi đã gõ")
+    await chat.click("Quay lại")
+    assert "Câu trả lời hiện tại: Đại Hợp\n" in chat.text + "\n"
