@@ -194,8 +194,8 @@ async def on_step(turn: Turn, content: Content, payload: str | None, text: str |
         typed = str(turn.state.search["address"])
         picked = [w for w in find.candidates(turn) if payload == f"{B.WARD}{w.code}"]
         turn.state.search = {}
-        value = with_ward(turn, typed, picked[0]) if picked else {"typed": typed}
-        return await accept(turn, content, step, value, None)
+        chosen = with_ward(turn, typed, picked[0]) if picked else {"typed": typed}
+        return await accept(turn, content, step, chosen, None)
     elif text is not None:
         result = parse(step, text, turn)
         if isinstance(result, Invalid):
