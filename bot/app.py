@@ -41,7 +41,7 @@ async def build_app(settings: Settings | None = None, clock: Clock = utcnow) -> 
     settings = settings or Settings()
     configure_cipher(load_cipher(settings.secret_key_list, settings.var_dir))
     await upgrade(settings.db_url)
-    db = make_engine(settings.db_url)
+    db = make_engine(settings.db_url, one_writer=True)
     sessions = make_sessionmaker(db)
     content = Content.load()
     directory = Directory(gazetteer_for(settings.province_code))

@@ -35,7 +35,7 @@ _SQLITE_PRAGMAS = (
 )
 
 
-def make_engine(url: str, *, foreign_keys: bool = True) -> AsyncEngine:
+def make_engine(url: str, *, foreign_keys: bool = True, one_writer: bool = False) -> AsyncEngine:
     """An async engine; on SQLite, with foreign keys, secure delete, WAL and real savepoints.
 
     foreign_keys=False is for migrations only: SQLite batch mode drops and recreates
@@ -47,7 +47,14 @@ def make_engine(url: str, *, foreign_keys: bool = True) -> AsyncEngine:
     database = parsed.database
     if database and database != ":memory:" and not database.startswith("file:"):
         _prepare_file(Path(database).expanduser())
-    engine = create_async_engine(url)
+    # SQLite has one writer at a time. With one_writer, transactions queue for the single
+    # connection in asyncio instead of spinning in SQLite's busy handler, where many at
+    # once outlast busy_timeout ("database is locked"). Nested sessions would deadlock.
+    engine = (
+        create_async_engine(url, pool_size=1, max_overflow=0)
+        if one_writer
+        else (create_async_engine(url))
+    )
     pragmas = (f"PRAGMA foreign_keys={'ON' if foreign_keys else 'OFF'}", *_SQLITE_PRAGMAS)
 
     @event.listens_for(engine.sync_engine, "connect")

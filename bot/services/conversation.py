@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.services.case_services import DbCaseServices
@@ -24,6 +26,7 @@ from dialogs.text import clean
 log = logging.getLogger(__name__)
 
 Clock = Callable[[], datetime]
+BUSY_ATTEMPTS = 5
 SOURCE = re.compile(r"^/start(?:@\w+)?\s+(src_[A-Za-z0-9_-]{1,60})$")
 """A campaign deep link, e.g. /start src_leaflet_thuynguyen."""
 
@@ -58,7 +61,23 @@ class ConversationService:
         self.files, self.province, self.clock = files, province, clock
 
     async def handle(self, event: Inbound, outbox: bool = False) -> Delivery:
-        """Apply one event exactly once; with outbox, the replies are queued in the same commit."""
+        """Apply one event exactly once; with outbox, the replies are queued in the same commit.
+
+        A busy database is retried: the event was not applied, so trying again is safe,
+        and dropping it would leave the person without an answer.
+        """
+        for attempt in range(BUSY_ATTEMPTS):
+            try:
+                return await self._handle(event, outbox)
+            except OperationalError as error:
+                if "locked" not in str(error) or attempt == BUSY_ATTEMPTS - 1:
+                    raise
+                log.warning("database busy; handling the event again (try %d)", attempt + 2)
+                await asyncio.sleep(0.1 * 2**attempt)
+        raise AssertionError("unreachable")
+
+    async def _handle(self, event: Inbound, outbox: bool) -> Delivery:
+        """One attempt at the unit of work."""
         now = self.clock()
         async with self.sessions() as session, session.begin():
             if event.external_id and not await InboundLog(session).first_time(
@@ -129,4 +148,6 @@ class ConversationService:
             found = await Declarations(session).get_by_ref(ref)
         if found is None or contact_id is None or found.contact_id != contact_id:
             return None
-        return self.files.render(ref, dict(found.answers), lang, found.created_at)
+        # 100-200 ms of CPU: off the event loop, so other conversations go on meanwhile.
+        answers = dict(found.answers)
+        return await asyncio.to_thread(self.files.render, ref, answers, lang, found.created_at)

@@ -22,6 +22,7 @@ MAX_ATTEMPTS = 8
 MAX_BACKOFF = 300.0
 IDLE_POLL = 5.0
 PRUNE_EVERY = timedelta(hours=1)
+RECORD_ATTEMPTS = 8
 
 
 class RetryLater(Exception):
@@ -103,10 +104,15 @@ class OutboxWorker:
         pruned = self.clock()
         try:
             while True:
-                if self.clock() - pruned > PRUNE_EVERY:
-                    await self.prune()
-                    pruned = self.clock()
-                delay = await self.drain_once()
+                try:
+                    if self.clock() - pruned > PRUNE_EVERY:
+                        await self.prune()
+                        pruned = self.clock()
+                    delay = await self.drain_once()
+                except Exception:
+                    # A locked or lost database must not stop delivery for good: log, retry.
+                    log.exception("%s: the outbox could not be read; trying again", self.channel)
+                    delay = 1.0
                 self._wake.clear()
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._wake.wait(), timeout=delay)
@@ -137,7 +143,10 @@ class OutboxWorker:
             return 0.0
         if upcoming is None:
             return IDLE_POLL
-        return max(0.0, min(IDLE_POLL, (upcoming - now).total_seconds()))
+        wait = (upcoming - now).total_seconds()
+        # Due items that were not started wait behind a send in progress in their chat:
+        # its end wakes us, so do not spin meanwhile.
+        return IDLE_POLL if wait <= 0 else min(IDLE_POLL, wait)
 
     async def _deliver(self, work: Work) -> None:
         """Send one item within the limits and record the outcome."""
@@ -156,13 +165,27 @@ class OutboxWorker:
                 outcome = ("transient", 0.0, str(error)[:200], [])
             except PermanentError as error:
                 outcome = (FAILED, 0.0, str(error)[:200], [])
-            await self._record(work, *outcome)
         except Exception:
             log.exception("%s: delivery of item %s failed unexpectedly", self.channel, work.id)
-            await self._record(work, "transient", 0.0, "internal error", [])
+            outcome = ("transient", 0.0, "internal error", [])
+        try:
+            await self._record_until_done(work, *outcome)
         finally:
             self._chats_busy.discard(work.chat_id)
             self.wake()
+
+    async def _record_until_done(
+        self, work: Work, status: str, wait: float, error: str | None, ids: list[str]
+    ) -> None:
+        """Record the outcome, retrying: a sent item marked for retry would be sent twice."""
+        for attempt in range(RECORD_ATTEMPTS):
+            try:
+                return await self._record(work, status, wait, error, ids)
+            except Exception:
+                log.warning("%s: recording item %s failed (try %d)", self.channel, work.id,
+                            attempt + 1, exc_info=True)  # fmt: skip
+                await asyncio.sleep(min(30.0, 0.2 * 2**attempt))
+        log.error("%s: item %s stays 'sending' until the next start", self.channel, work.id)
 
     async def _record(
         self, work: Work, status: str, wait: float, error: str | None, ids: list[str]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 
 from sqlalchemy import select
+from sqlalchemy.exc import OperationalError
 
 from bot.app import App
 from bot.services.outbox import OutboxWorker, PermanentError, RetryLater, TransientError, Work
@@ -107,3 +108,49 @@ async def test_items_after_an_erase_leave_no_row_once_sent(app, clock) -> None:
     await drain(make_worker(app, sender, clock))
     assert sender.sent == [("a", 1)]
     assert await statuses(app) == []
+
+
+def locked() -> OperationalError:
+    return OperationalError("UPDATE outbox", {}, Exception("database is locked"))
+
+
+async def test_a_failed_record_is_retried_not_the_send(app, clock, monkeypatch) -> None:
+    await queue(app, clock, [("a", 1), ("a", 2)])
+    sender = ScriptedSender([])
+    worker = make_worker(app, sender, clock)
+    record, failures = worker._record, []
+
+    async def flaky(*args: object) -> None:
+        if len(failures) < 2:
+            failures.append(args)
+            raise locked()
+        await record(*args)
+
+    monkeypatch.setattr(worker, "_record", flaky)
+    await drain(worker)
+    assert sender.sent == [("a", 1), ("a", 2)], "each item sent once, in order"
+    assert len(failures) == 2
+    assert await statuses(app) == [(SENT, "empty"), (SENT, "empty")]
+
+
+async def test_the_worker_survives_a_database_error(app, clock, monkeypatch) -> None:
+    await queue(app, clock, [("a", 1)])
+    sender = ScriptedSender([])
+    worker = make_worker(app, sender, clock)
+    drain_once, failed = worker.drain_once, []
+
+    async def flaky() -> float:
+        if not failed:
+            failed.append(True)
+            raise locked()
+        return await drain_once()
+
+    monkeypatch.setattr(worker, "drain_once", flaky)
+    task = asyncio.create_task(worker.run())
+    for _ in range(300):
+        if sender.sent:
+            break
+        await asyncio.sleep(0.01)
+    task.cancel()
+    await asyncio.gather(task, return_exceptions=True)
+    assert failed and sender.sent == [("a", 1)]
