@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import socket
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -76,6 +76,15 @@ class Transcript:
     async def click(self, label: str) -> list[Reply]:
         """Press a button that is on screen, by its label."""
         return await self.press(self.button(label).payload)
+
+    async def skip_until(self, done: Callable[[Transcript], bool], limit: int = 60) -> None:
+        """Skip questions (saying it is safe to go on) until done(self); fail, not hang."""
+        for _ in range(limit):
+            if done(self):
+                return
+            safe = "An toàn, làm tiếp"
+            await self.click(safe if safe in self.labels else "Bỏ qua")
+        raise AssertionError(f"not reached after {limit} steps; last: {self.text[:200]!r}")
 
     @property
     def text(self) -> str:

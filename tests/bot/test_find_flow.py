@@ -65,8 +65,7 @@ async def test_the_declaration_address_keeps_both_forms(app: App, transcript) ->
     await open_declaration(chat)
     await consent_all(chat)
     await chat.click("Khai cho chính tôi")
-    while not chat.replies[-1].request_location:  # the address question asks for a location
-        await chat.click("Bỏ qua")
+    await chat.skip_until(lambda c: bool(c.replies[-1].request_location))  # the address
     await chat.send("xã Đại Hợp, huyện Kiến Thụy")
     assert "Địa chỉ này nay thuộc Xã Kiến Hải, Thành phố Hải Phòng" in chat.text
     await chat.click("Quay lại")
@@ -109,8 +108,7 @@ async def test_an_ambiguous_address_offers_the_communes(app: App, transcript) ->
     await open_declaration(chat)
     await consent_all(chat)
     await chat.click("Khai cho chính tôi")
-    while not chat.replies[-1].request_location:
-        await chat.click("Bỏ qua")
+    await chat.skip_until(lambda c: bool(c.replies[-1].request_location))
     await chat.send("thôn Ba, Đại Hợp")
     assert "Có vài xã, phường trùng tên này" in chat.text
     assert "Giữ như tôi đã gõ" in chat.labels

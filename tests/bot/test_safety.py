@@ -58,8 +58,7 @@ async def test_erase_removes_everything_even_from_the_file(app: App, transcript)
     await consent_all(chat)
     await chat.click("Khai cho chính tôi")
     await chat.send(UNIQUE)
-    while "Hoàn tất và lưu" not in chat.labels:
-        await chat.click("An toàn, làm tiếp" if "An toàn, làm tiếp" in chat.labels else "Bỏ qua")
+    await chat.skip_until(lambda c: "Hoàn tất và lưu" in c.labels)
     ref = await submit(chat)
     pdf = app.conversations.files.write(ref, b"%PDF-1.4 test copy")
     async with app.conversations.sessions() as session:
@@ -194,9 +193,7 @@ async def test_threats_answered_yes_raise_the_alarm(app: App, transcript) -> Non
     await open_declaration(chat)
     await consent_all(chat)
     await chat.click("Khai cho chính tôi")
-    while "đang bị ai đe dọa" not in chat.text:
-        label = "An toàn, làm tiếp" if "An toàn, làm tiếp" in chat.labels else "Bỏ qua"
-        await chat.click(label)
+    await chat.skip_until(lambda c: "đang bị ai đe dọa" in c.text)
     assert await count(app, HandoffRequest) == 0
     await chat.click("Có")
     assert "113" in chat.text
@@ -223,8 +220,7 @@ async def test_withdrawing_consent_on_the_review_is_recorded(app: App, transcrip
     await open_declaration(chat)
     await consent_all(chat)
     await chat.click("Khai cho chính tôi")
-    while "Hoàn tất và lưu" not in chat.labels:
-        await chat.click("An toàn, làm tiếp" if "An toàn, làm tiếp" in chat.labels else "Bỏ qua")
+    await chat.skip_until(lambda c: "Hoàn tất và lưu" in c.labels)
     await chat.click("✏️ Lưu thông tin")
     await chat.click("Không đồng ý")
     async with app.conversations.sessions() as session:
