@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from babel.numbers import format_decimal
 
 from dialogs import buttons as B
@@ -36,28 +38,60 @@ def map_link(place: PlaceView) -> str:
     )
 
 
-def describe(place: PlaceView, t: Translator, number: int | None = None) -> str:
-    """One result: name, distance, services, address, phones, hours, map, and any caveat."""
-    head = f"{number}. {place.name(t.lang)}" if number else place.name(t.lang)
-    if place.distance_km is not None:
+@dataclass(frozen=True)
+class Facts:
+    """One result in words, shared by the chat and the public page so they never differ."""
+
+    name: str
+    distance: str
+    services: str
+    address: str
+    phones: tuple[str, ...]
+    no_phone: str
+    hours: str
+    map: str
+    caveat: str
+
+
+def facts(place: PlaceView, t: Translator, near: bool) -> Facts:
+    """The words for one place; the distance only from the person's own position.
+
+    From a commune's centre its own office would read "0 km", which says nothing.
+    """
+    distance = ""
+    if near and place.distance_km is not None:
         km = format_decimal(round(place.distance_km, 1), format="#,##0.0", locale=t.lang)
-        head += " — " + t("find.distance", km=km)
-    lines = [head]
+        distance = t("find.distance", km=km)
     services = [t(SERVICE_LABELS[Service(s)]) for s in place.services if s in set(Service)]
-    if services:
-        lines.append("   " + t("find.services", services=", ".join(services)))
-    if place.address:
-        lines.append("   " + place.address)
-    phones = ", ".join(place.phones) if place.phones else t("find.no_phone")
-    lines.append("   ☎ " + phones)
-    if place.hours:
-        lines.append("   " + t("find.hours", hours=place.hours))
-    if place.lat is not None and place.lon is not None:
-        lines.append("   " + map_link(place))
+    caveat = ""
     if place.ward_centre:
-        lines.append("   ⚠ " + t("find.ward_centre"))
+        caveat = t("find.ward_centre")
     elif not place.verified:
-        lines.append("   ⚠ " + t("find.unverified"))
+        caveat = t("find.unverified")
+    located = place.lat is not None and place.lon is not None
+    return Facts(
+        name=place.name(t.lang),
+        distance=distance,
+        services=t("find.services", services=", ".join(services)) if services else "",
+        address=place.address,
+        phones=place.phones,
+        no_phone=t("find.no_phone"),
+        hours=t("find.hours", hours=place.hours) if place.hours else "",
+        map=map_link(place) if located else "",
+        caveat=caveat,
+    )
+
+
+def describe(place: PlaceView, t: Translator, number: int | None = None, near: bool = True) -> str:
+    """One result as a chat message: name, distance, services, phones, hours, map, caveat."""
+    f = facts(place, t, near)
+    head = f"{number}. {f.name}" if number else f.name
+    lines = [head + (" — " + f.distance if f.distance else "")]
+    lines += ["   " + x for x in (f.services, f.address) if x]
+    lines.append("   ☎ " + (", ".join(f.phones) if f.phones else f.no_phone))
+    lines += ["   " + x for x in (f.hours, f.map) if x]
+    if f.caveat:
+        lines.append("   ⚠ " + f.caveat)
     return "\n".join(lines)
 
 
@@ -106,7 +140,8 @@ def results(turn: Turn, page: Page) -> Reply:
     nearest = page.places[0].distance_km if page.places else None
     if search.get("lat") is not None and nearest is not None and nearest > FAR_KM:
         parts.append(t("find.far"))
-    parts += [describe(p, t, page.offset + n + 1) for n, p in enumerate(page.places)]
+    near = search.get("lat") is not None
+    parts += [describe(p, t, page.offset + n + 1, near) for n, p in enumerate(page.places)]
     if not page.places:
         parts.append(t("find.none"))
     parts += [describe(h, t) for h in page.hotlines]

@@ -4,21 +4,20 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from importlib import resources
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
-from babel.numbers import format_decimal
 from fastapi import APIRouter
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment, PackageLoader
 
 from bot.app import App
 from bot.services.directory.store import MAX_RESULTS
-from dialogs.directory import Page, PlaceView, Service, Ward
-from dialogs.find import FILTERS, PAGE, SERVICE_LABELS, map_link
+from dialogs.directory import Page, PlaceView, Ward
+from dialogs.find import FILTERS, PAGE, SERVICE_LABELS, facts
 from dialogs.i18n import N_, Catalogs, Translator
 from dialogs.text import clean
 
@@ -119,31 +118,10 @@ def tel(phone: str) -> str:
 
 
 def place_view(place: PlaceView, t: Translator, near: bool = False) -> dict[str, Any]:
-    """One result as the template shows it; the same facts, in the same words, as the chat.
-
-    The distance is shown only from a person's own position: from a commune's centre it would
-    read as "0 km" for the commune's own office, which says nothing."""
-    distance = None
-    if near and place.distance_km is not None:
-        km = format_decimal(round(place.distance_km, 1), format="#,##0.0", locale=t.lang)
-        distance = t("find.distance", km=km)
-    services = [t(SERVICE_LABELS[Service(s)]) for s in place.services if s in set(Service)]
-    caveat = ""
-    if place.ward_centre:
-        caveat = t("find.ward_centre")
-    elif not place.verified:
-        caveat = t("find.unverified")
-    return {
-        "name": place.name(t.lang),
-        "distance": distance,
-        "services": t("find.services", services=", ".join(services)) if services else "",
-        "address": place.address,
-        "phones": [(p, tel(p)) for p in place.phones if re.search(r"\d", p)],
-        "no_phone": t("find.no_phone"),
-        "hours": t("find.hours", hours=place.hours) if place.hours else "",
-        "map": map_link(place) if place.lat is not None and place.lon is not None else "",
-        "caveat": caveat,
-    }
+    """One result as the template shows it: the chat's own words (dialogs.find.facts)."""
+    view = asdict(facts(place, t, near))
+    view["phones"] = [(p, tel(p)) for p in place.phones if re.search(r"\d", p)]
+    return view
 
 
 def _page_context(page: Page, search: Search, link: Any, t: Translator) -> dict[str, Any]:

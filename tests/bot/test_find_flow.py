@@ -79,7 +79,9 @@ async def test_english_results(app: App, transcript) -> None:
     await chat.click(chat.labels[1])
     await chat.send("kien hai")
     assert "People's Committee of Kiến Hải Commune" in chat.text
-    assert "km away" in chat.text
+    assert "km away" not in chat.text, "no distance from a commune's centre: it says nothing"
+    await chat.location(20.86, 106.68)
+    assert re.search(r"1\. .* — \d+\.\d km away", chat.text)
 
 
 async def test_far_away_says_so_and_a_danger_word_is_not_a_commune(app: App, transcript) -> None:
