@@ -1,0 +1,86 @@
+"""Words as people type them: with all marks, some, or none, NFC or NFD, any tone placement."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+
+from dialogs.text import fold, nfc
+
+_WORD = re.compile(r"\w+")
+_CLAUSE_END = re.compile(r"[.!?;:,\n…]")
+_TONES = {
+    "\u0301": "sắc",
+    "\u0300": "huyền",
+    "\u0309": "hỏi",
+    "\u0303": "hỏi",  # ngã: many people who write hỏi and ngã mix them up ("giử" for "giữ")
+    "\u0323": "nặng",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Shape:
+    """A word split into what folding keeps, the vowel marks letter by letter, and the tone.
+
+    The tone is one per syllable wherever it sits, so "doạ" and "dọa" have the same shape.
+    """
+
+    bare: str
+    letters: str
+    tone: str | None
+
+
+@lru_cache(maxsize=65536)
+def shape(word: str) -> Shape:
+    """The shape of one lower-case word; cached, since people reuse few words."""
+    letters, tone = [], None
+    for char in word:
+        parts = unicodedata.normalize("NFD", char)
+        tone = next((_TONES[c] for c in parts if c in _TONES), tone)
+        letters.append(unicodedata.normalize("NFC", "".join(c for c in parts if c not in _TONES)))
+    return Shape(fold(word), "".join(letters), tone)
+
+
+def typed_as(typed: Shape, meant: Shape) -> bool:
+    """True when `typed` can be `meant` with some marks left out, but none of them wrong.
+
+    "cuu" can be "cứu"; "cửu" cannot. A bare word matches its folded form, as before.
+    """
+    if typed.bare != meant.bare or (typed.tone is not None and typed.tone != meant.tone):
+        return False
+    if not len(typed.letters) == len(meant.letters) == len(typed.bare):
+        return typed.letters == meant.letters
+    return all(
+        t in (m, b) for t, m, b in zip(typed.letters, meant.letters, typed.bare, strict=True)
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Token:
+    """One word of a message: as typed (NFC, lower case), its shape, and where it ends."""
+
+    text: str
+    shape: Shape
+    ends_clause: bool
+
+
+def tokens(text: str) -> list[Token]:
+    """The words of a message, in order; a word ends a clause before punctuation or the end."""
+    lowered = nfc(text).casefold()
+    found = list(_WORD.finditer(lowered))
+    out = []
+    for i, match in enumerate(found):
+        after = lowered[match.end() : found[i + 1].start() if i + 1 < len(found) else None]
+        ends = i + 1 == len(found) or bool(_CLAUSE_END.search(after))
+        out.append(Token(match.group(), shape(match.group()), ends))
+    return out
+
+
+def word(text: str) -> str:
+    """One lexicon word, checked: NFC, lower case, a single word."""
+    lowered = nfc(text).casefold()
+    if not _WORD.fullmatch(lowered):
+        raise ValueError(f"not a single word: {text!r}")
+    return lowered
