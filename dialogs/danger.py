@@ -98,11 +98,19 @@ class DangerWords:
                     danger.append((at, stop, pattern))
         for i in range(1, len(reach)):
             reach[i] = max(reach[i], reach[i - 1])
-        hits, widest = [], dict[str, int]()  # a category's furthest end so far
+        hits: list[Hit] = []
+        last: dict[str, tuple[int, int, int]] = {}  # category: start, end, place in hits
         for at, stop, pattern in sorted(danger, key=lambda d: (d[0], -d[1])):
-            if reach[at] < stop and widest.get(pattern.category, -1) < stop:
-                widest[pattern.category] = stop
-                hits.append(Hit(pattern.category, " ".join(w.text for w in words[at:stop])))
+            if reach[at] >= stop:
+                continue
+            start, end, place = last.get(pattern.category, (at, -1, len(hits)))
+            if stop <= end:
+                continue  # inside a span already recorded
+            if at >= end:  # a new span; an overlapping one widens the last
+                start, place = at, len(hits)
+                hits.append(Hit(pattern.category, ""))
+            last[pattern.category] = (start, stop, place)
+            hits[place] = Hit(pattern.category, " ".join(w.text for w in words[start:stop]))
         return Detection(tuple(hits))
 
     def found(self, text: str) -> bool:

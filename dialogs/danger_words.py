@@ -44,16 +44,21 @@ def shape(word: str) -> Shape:
 
 
 def typed_as(typed: Shape, meant: Shape) -> bool:
-    """True when `typed` can be `meant` with some marks left out, but none of them wrong.
+    """True when `typed` is `meant` written bare, without its tone, or with the tone elsewhere.
 
-    "cuu" can be "cứu"; "cửu" cannot. A bare word matches its folded form, as before.
+    "cuu" and "cưu" can be "cứu"; "cửu" cannot, nor can "họ" be "hộ". A forgotten stroke on
+    "đ" is forgiven ("dánh" is "đánh"), and hỏi and ngã are one tone here.
     """
-    if typed.bare != meant.bare or (typed.tone is not None and typed.tone != meant.tone):
+    if typed.bare != meant.bare:
         return False
-    if not len(typed.letters) == len(meant.letters) == len(typed.bare):
-        return typed.letters == meant.letters
+    if typed.tone is None and typed.letters == typed.bare:
+        return True
+    if typed.tone is not None and typed.tone != meant.tone:
+        return False
+    if len(typed.letters) != len(meant.letters):
+        return False
     return all(
-        t in (m, b) for t, m, b in zip(typed.letters, meant.letters, typed.bare, strict=True)
+        t == m or (t, m) == ("d", "đ") for t, m in zip(typed.letters, meant.letters, strict=True)
     )
 
 
