@@ -62,6 +62,8 @@ class Engine:
         )
         if alarmed:
             await danger(turn, alarmed)
+        if alarmed and work.screen is Screen.LANG:
+            work.screen = Screen.NEW  # then the greeting and languages again, not "sorry?"
         if alarmed and work.screen not in (Screen.STEP, Screen.NEW, Screen.LANG):
             # The emergency reply is the answer: not "no commune of that name", nor "sorry?".
             work.last_seen = now.isoformat()
