@@ -7,6 +7,7 @@ so a 4,096-character message costs in proportion to its length.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from importlib import resources
@@ -82,10 +83,15 @@ class DangerWords:
         words = tokens(text)
         if not words:
             return Detection()
-        line, starts = " ", {}
-        for i, w in enumerate(words):
-            starts[len(line)] = i
-            line += w.shape.bare + " "
+        bare = [w.shape.bare for w in words]
+        starts = dict(
+            zip(
+                itertools.accumulate((len(b) + 1 for b in bare), initial=1),
+                range(len(bare)),
+                strict=False,
+            )
+        )
+        line = f" {' '.join(bare)} "
         danger: list[tuple[int, int, Pattern]] = []
         reach = [0] * (len(words) + 1)  # the furthest end of a harmless match starting here
         for end, (size, candidates) in self._automaton.iter(line):

@@ -46,9 +46,10 @@ class Step:
 
     def accepts(self, token: Token) -> bool:
         """The token is one of the words, typed with all, some or none of its marks."""
-        if self.numbers and token.text.isdigit():
-            return True
-        return any(typed_as(token.shape, s) for s in self.words.get(token.shape.bare, ()))
+        for form in self.words.get(token.shape.bare, ()):
+            if typed_as(token.shape, form):
+                return True
+        return self.numbers and token.text.isdigit()
 
 
 @dataclass(frozen=True)

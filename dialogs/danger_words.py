@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
 from functools import lru_cache
+from typing import NamedTuple
 
 from dialogs.text import fold, nfc
 
 _WORD = re.compile(r"\w+")
+_WORD_AND_GAP = re.compile(r"(\w+)(\W*)")
 _CLAUSE_END = re.compile(r"[.!?;:,\n…]")
 _TONES = {
     "\u0301": "sắc",
@@ -20,8 +21,7 @@ _TONES = {
 }
 
 
-@dataclass(frozen=True, slots=True)
-class Shape:
+class Shape(NamedTuple):
     """A word split into what folding keeps, the vowel marks letter by letter, and the tone.
 
     The tone is one per syllable wherever it sits, so "doạ" and "dọa" have the same shape.
@@ -43,6 +43,7 @@ def shape(word: str) -> Shape:
     return Shape(fold(word), "".join(letters), tone)
 
 
+@lru_cache(maxsize=65536)
 def typed_as(typed: Shape, meant: Shape) -> bool:
     """True when `typed` is `meant` written bare, without its tone, or with the tone elsewhere.
 
@@ -62,8 +63,7 @@ def typed_as(typed: Shape, meant: Shape) -> bool:
     )
 
 
-@dataclass(frozen=True, slots=True)
-class Token:
+class Token(NamedTuple):
     """One word of a message: as typed (NFC, lower case), its shape, and where it ends."""
 
     text: str
@@ -73,14 +73,12 @@ class Token:
 
 def tokens(text: str) -> list[Token]:
     """The words of a message, in order; a word ends a clause before punctuation or the end."""
-    lowered = nfc(text).casefold()
-    found = list(_WORD.finditer(lowered))
-    out = []
-    for i, match in enumerate(found):
-        after = lowered[match.end() : found[i + 1].start() if i + 1 < len(found) else None]
-        ends = i + 1 == len(found) or bool(_CLAUSE_END.search(after))
-        out.append(Token(match.group(), shape(match.group()), ends))
-    return out
+    pairs = _WORD_AND_GAP.findall(nfc(text).casefold())
+    last = len(pairs) - 1
+    return [
+        Token(w, shape(w), i == last or _CLAUSE_END.search(gap) is not None)
+        for i, (w, gap) in enumerate(pairs)
+    ]
 
 
 def word(text: str) -> str:
