@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pytest
 import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from dialogs.danger import DangerWords
 from dialogs.text import fold
@@ -41,7 +43,8 @@ def test_recall_and_false_alarms() -> None:
     harmless = [v for t in CORPUS["harmless"] for v in (t, unicodedata.normalize("NFD", t))]
     alarms = [text for text in harmless if DANGER.detect(text)]
     recall, false_alarms = 1 - len(missed) / len(cases), len(alarms) / len(harmless)
-    print(f"\nrecall {recall:.1%} of {len(cases)}, false alarms {false_alarms:.1%}", len(harmless))
+    print(f"\nrecall {recall:.1%} of {len(cases)};", end=" ")
+    print(f"false alarms {false_alarms:.1%} of {len(harmless)}")
     assert recall >= 0.95, missed
     assert false_alarms <= 0.05, alarms
 
@@ -119,3 +122,11 @@ def test_a_mistake_in_the_lexicon_fails_at_load(tmp_path: Path, lexicon: str, er
     path.write_text(f"categories: {{help: h}}\nsets: {{}}\nharmless: []\n{lexicon}\n", "utf-8")
     with pytest.raises(ValueError, match=error):
         DangerWords.load(path)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.characters(codec="utf-8"), max_size=300))
+def test_any_text_is_read_and_the_words_recorded_are_the_persons_own(message: str) -> None:
+    words = set(unicodedata.normalize("NFC", message).casefold().split())
+    for hit in DANGER.detect(message).hits:
+        assert all(any(w in typed for typed in words) for w in hit.words.split()), hit
