@@ -7,7 +7,6 @@ so a 4,096-character message costs in proportion to its length.
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from importlib import resources
@@ -16,7 +15,7 @@ from pathlib import Path
 import ahocorasick
 
 from dialogs.danger_lexicon import Pattern, load_patterns
-from dialogs.danger_words import tokens
+from dialogs.danger_words import Token, tokens
 
 SELF_HARM = "self_harm"
 
@@ -81,29 +80,7 @@ class DangerWords:
     def detect(self, text: str) -> Detection:
         """Every danger match that no harmless phrase contains."""
         words = tokens(text)
-        if not words:
-            return Detection()
-        bare = [w.shape.bare for w in words]
-        starts = dict(
-            zip(
-                itertools.accumulate((len(b) + 1 for b in bare), initial=1),
-                range(len(bare)),
-                strict=False,
-            )
-        )
-        line = f" {' '.join(bare)} "
-        danger: list[tuple[int, int, Pattern]] = []
-        reach = [0] * (len(words) + 1)  # the furthest end of a harmless match starting here
-        for end, (size, candidates) in self._automaton.iter(line):
-            at = starts[end - size + 2]
-            for pattern, lead in candidates:
-                stop = pattern.match(words, at, lead)
-                if stop is not None and pattern.harmless:
-                    reach[at] = max(reach[at], stop)
-                elif stop is not None:
-                    danger.append((at, stop, pattern))
-        for i in range(1, len(reach)):
-            reach[i] = max(reach[i], reach[i - 1])
+        danger, reach = self._scan(words)
         hits: list[Hit] = []
         last: dict[str, tuple[int, int, int]] = {}  # category: start, end, place in hits
         for at, stop, pattern in sorted(danger, key=lambda d: (d[0], -d[1])):
@@ -118,6 +95,28 @@ class DangerWords:
             last[pattern.category] = (start, stop, place)
             hits[place] = Hit(pattern.category, " ".join(w.text for w in words[start:stop]))
         return Detection(tuple(hits))
+
+    def _scan(self, words: list[Token]) -> tuple[list[tuple[int, int, Pattern]], list[int]]:
+        """Danger matches (start, end, pattern), and for each word the furthest end of a
+        harmless match starting at or before it: one pass of the automaton over the words."""
+        starts, offset = {}, 1
+        for i, word in enumerate(words):
+            starts[offset] = i
+            offset += len(word.shape.bare) + 1
+        line = f" {' '.join(w.shape.bare for w in words)} "
+        danger: list[tuple[int, int, Pattern]] = []
+        reach = [0] * (len(words) + 1)
+        for end, (size, candidates) in self._automaton.iter(line):
+            at = starts[end - size + 2]
+            for pattern, lead in candidates:
+                stop = pattern.match(words, at, lead)
+                if stop is not None and pattern.harmless:
+                    reach[at] = max(reach[at], stop)
+                elif stop is not None:
+                    danger.append((at, stop, pattern))
+        for i in range(1, len(reach)):
+            reach[i] = max(reach[i], reach[i - 1])
+        return danger, reach
 
     def found(self, text: str) -> bool:
         """True when the message says the person may be in danger."""
