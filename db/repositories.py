@@ -203,18 +203,25 @@ class Handoffs(_Repository):
     """The caseworker queue."""
 
     async def open(
-        self, contact_id: int, urgent: bool, reason: str, now: datetime
+        self, contact_id: int, urgent: bool, reason: str, now: datetime, note: str = ""
     ) -> HandoffRequest:
-        """Queue the person, or raise their open request to urgent: never two open at once."""
+        """Queue the person, or raise their open request to urgent: never two open at once.
+
+        The note's lines (why, e.g. the danger words) join those already there, once each.
+        """
         request = await self.open_for(contact_id)
         if request is not None:
             if urgent and not request.urgent:
                 request.urgent = True
                 request.reason = reason
+            if note:
+                lines = (request.note or "").splitlines()
+                request.note = "\n".join(dict.fromkeys([*lines, *note.splitlines()]))
             return request
         request = HandoffRequest(
-            contact_id=contact_id, urgent=urgent, reason=reason, status=HANDOFF_OPEN, created_at=now
-        )
+            contact_id=contact_id, urgent=urgent, reason=reason, status=HANDOFF_OPEN,
+            created_at=now, note=note or None,
+        )  # fmt: skip
         self._session.add(request)
         await self._session.flush()
         return request

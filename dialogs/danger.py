@@ -1,81 +1,123 @@
-"""Danger-word detection, from a data file that social workers can extend."""
+"""Danger detection: one pass over a message's words, whatever its length or the lexicon's size.
+
+One Aho–Corasick automaton (pyahocorasick) holds every pattern's anchor phrase in folded
+form; each hit is then checked for marks, gaps and context. Both steps are bounded per word,
+so a 4,096-character message costs in proportion to its length.
+"""
 
 from __future__ import annotations
 
-import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
-import yaml
+import ahocorasick
 
-from dialogs.text import fold, nfc
+from dialogs.danger_lexicon import Pattern, load_patterns
+from dialogs.danger_words import Token, tokens
 
-_WORD = re.compile(r"\w+")
-
-Token = tuple[str, str, bool]
-"""A word as written (lower case, NFC), folded, and whether it carries marks."""
+SELF_HARM = "self_harm"
 
 
-def tokens(text: str) -> list[Token]:
-    """Words of a message, each in both forms."""
-    out = []
-    for word in _WORD.findall(nfc(text).casefold()):
-        bare = fold(word)
-        out.append((word, bare, bare != word))
-    return out
+@dataclass(frozen=True, slots=True)
+class Hit:
+    """One match: its category and the person's own words that matched."""
 
-
-def _matches(phrase: list[Token], words: list[Token], at: int) -> bool:
-    """A phrase matches at position `at`: each marked word exactly, each bare word bare.
-
-    Typed without marks, "bi nhot" is "bị nhốt"; typed with them, "cửu" is not "cứu".
-    """
-    if at + len(phrase) > len(words):
-        return False
-    for (p_word, p_bare, _), (w_word, w_bare, w_marked) in zip(
-        phrase, words[at : at + len(phrase)], strict=True
-    ):
-        if w_marked and w_word != p_word:
-            return False
-        if not w_marked and w_bare != p_bare:
-            return False
-    return True
+    category: str
+    words: str
 
 
 @dataclass(frozen=True)
+class Detection:
+    """What was found in one message; false when nothing was."""
+
+    hits: tuple[Hit, ...] = ()
+
+    def __bool__(self) -> bool:
+        return bool(self.hits)
+
+    @property
+    def categories(self) -> tuple[str, ...]:
+        """The categories found, in the order of the message."""
+        return tuple(dict.fromkeys(h.category for h in self.hits))
+
+    @property
+    def self_harm(self) -> bool:
+        """The person may hurt themself: the reply gives 115 and 111 as well as 113."""
+        return SELF_HARM in self.categories
+
+    def note(self) -> str:
+        """One line per category and words, for the caseworker: why this case is urgent."""
+        return "\n".join(dict.fromkeys(f"{h.category}: {h.words}" for h in self.hits))
+
+
+ALERT_ANSWER = Detection((Hit("answer", "yes to a safety question"),))
+"""A yes to a declaration question marked `alert` (e.g. "is anyone threatening you?")."""
+
+
 class DangerWords:
-    """Phrases that show the emergency numbers, and harmless phrases that contain them."""
+    """The lexicon, compiled once at start-up into one automaton."""
 
-    words: tuple[tuple[Token, ...], ...]
-    harmless: tuple[tuple[Token, ...], ...]
-
-    @classmethod
-    def from_lists(cls, words: list[str], exceptions: list[str]) -> DangerWords:
-        """Build the matchers from the two lists."""
-        return cls(
-            tuple(tuple(tokens(w)) for w in words if tokens(w)),
-            tuple(tuple(tokens(w)) for w in exceptions if tokens(w)),
-        )
+    def __init__(self, patterns: Sequence[Pattern]) -> None:
+        self.patterns = tuple(patterns)
+        keyed: dict[str, list[tuple[Pattern, int]]] = {}
+        for pattern in self.patterns:
+            keys, lead = pattern.anchors()
+            for key in keys:
+                keyed.setdefault(f" {key} ", []).append((pattern, lead))
+        self._automaton = ahocorasick.Automaton(ahocorasick.STORE_ANY)
+        for key, value in keyed.items():
+            self._automaton.add_word(key, (len(key), tuple(value)))
+        self._automaton.make_automaton()
 
     @classmethod
     def load(cls, path: Path | None = None) -> DangerWords:
-        """Read the shipped list, or another file."""
+        """Read the shipped lexicon, or another file."""
         source = path or Path(str(resources.files("dialogs") / "data" / "danger_words.yaml"))
-        raw = yaml.safe_load(source.read_text(encoding="utf-8"))
-        return cls.from_lists(list(raw.get("words", [])), list(raw.get("except", []) or []))
+        return cls(load_patterns(source))
+
+    def detect(self, text: str) -> Detection:
+        """Every danger match that no harmless phrase contains."""
+        words = tokens(text)
+        danger, reach = self._scan(words)
+        hits: list[Hit] = []
+        last: dict[str, tuple[int, int, int]] = {}  # category: start, end, place in hits
+        for at, stop, pattern in sorted(danger, key=lambda d: (d[0], -d[1])):
+            if reach[at] >= stop:
+                continue
+            start, end, place = last.get(pattern.category, (at, -1, len(hits)))
+            if stop <= end:
+                continue  # inside a span already recorded
+            if at >= end:  # a new span; an overlapping one widens the last
+                start, place = at, len(hits)
+                hits.append(Hit(pattern.category, ""))
+            last[pattern.category] = (start, stop, place)
+            hits[place] = Hit(pattern.category, " ".join(w.text for w in words[start:stop]))
+        return Detection(tuple(hits))
+
+    def _scan(self, words: list[Token]) -> tuple[list[tuple[int, int, Pattern]], list[int]]:
+        """Danger matches (start, end, pattern), and for each word the furthest end of a
+        harmless match starting at or before it: one pass of the automaton over the words."""
+        starts, offset = {}, 1
+        for i, word in enumerate(words):
+            starts[offset] = i
+            offset += len(word.shape.bare) + 1
+        line = f" {' '.join(w.shape.bare for w in words)} "
+        danger: list[tuple[int, int, Pattern]] = []
+        reach = [0] * (len(words) + 1)
+        for end, (size, candidates) in self._automaton.iter(line):
+            at = starts[end - size + 2]
+            for pattern, lead in candidates:
+                stop = pattern.match(words, at, lead)
+                if stop is not None and pattern.harmless:
+                    reach[at] = max(reach[at], stop)
+                elif stop is not None:
+                    danger.append((at, stop, pattern))
+        for i in range(1, len(reach)):
+            reach[i] = max(reach[i], reach[i - 1])
+        return danger, reach
 
     def found(self, text: str) -> bool:
-        """True when the message contains a danger phrase outside a harmless one."""
-        words = tokens(text)
-        covered: set[int] = set()
-        for phrase in self.harmless:
-            for at in range(len(words)):
-                if _matches(list(phrase), words, at):
-                    covered.update(range(at, at + len(phrase)))
-        for phrase in self.words:
-            for at in range(len(words)):
-                span = set(range(at, at + len(phrase)))
-                if not span & covered and _matches(list(phrase), words, at):
-                    return True
-        return False
+        """True when the message says the person may be in danger."""
+        return bool(self.detect(text))

@@ -57,9 +57,13 @@ class Engine:
         turn = Turn(work, t, now, now.astimezone(self.tz).date(), services, self.directory)
         text = clean(event.text)
         pressed = event.kind is Kind.TEXT and self._label_payload(turn, text) is not None
-        alarmed = event.kind is Kind.TEXT and not pressed and self.content.danger.found(text)
+        alarmed = self.content.danger.detect(
+            text if event.kind is Kind.TEXT and not pressed else ""
+        )
         if alarmed:
-            await danger(turn)
+            await danger(turn, alarmed)
+        if alarmed and work.screen is Screen.LANG:
+            work.screen = Screen.NEW  # then the greeting and languages again, not "sorry?"
         if alarmed and work.screen not in (Screen.STEP, Screen.NEW, Screen.LANG):
             # The emergency reply is the answer: not "no commune of that name", nor "sorry?".
             work.last_seen = now.isoformat()

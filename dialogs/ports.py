@@ -23,8 +23,11 @@ class CaseServices(Protocol):
     async def submit_declaration(self, flow_id: str, answers: Mapping[str, Any]) -> str:
         """Store a finished declaration and return its reference code."""
 
-    async def request_handoff(self, *, urgent: bool, reason: str) -> None:
-        """Put the conversation in the caseworker queue."""
+    async def request_handoff(self, *, urgent: bool, reason: str, note: str = "") -> None:
+        """Put the conversation in the caseworker queue; `note` tells the caseworker why.
+
+        A note adds its lines to those of the person's open request.
+        """
 
     async def mark_urgent(self, reason: str) -> None:
         """Raise the person to the top of the caseworker queue."""

@@ -169,9 +169,16 @@ def erase_confirm(t: Translator) -> Reply:
     )
 
 
-def emergency(t: Translator) -> Reply:
-    """Danger words: the emergency numbers first, and a way to a person."""
-    return Reply(t("danger.emergency"), ((Button(t("menu.talk"), B.TALK),),))
+def emergency(t: Translator, *, self_harm: bool = False, both: bool = False) -> Reply:
+    """Danger words: the emergency numbers first, and a way to a person.
+
+    Self-harm puts 115 and 111 before 113; before a language is chosen, both languages.
+    """
+    if both:
+        text = t("danger.self_harm.both") if self_harm else t("danger.emergency.both")
+    else:
+        text = t("danger.self_harm") if self_harm else t("danger.emergency")
+    return Reply(text, ((Button(t("menu.talk"), B.TALK),),))
 
 
 def current(turn: Turn, content: Content) -> list[Reply]:

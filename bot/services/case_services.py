@@ -48,9 +48,9 @@ class DbCaseServices:
                 return ref
         raise RuntimeError("could not find a free reference code")
 
-    async def request_handoff(self, *, urgent: bool, reason: str) -> None:
-        """Queue for a caseworker; a second request only raises the urgency."""
-        await Handoffs(self.session).open(self.contact_id, urgent, reason, self.now)
+    async def request_handoff(self, *, urgent: bool, reason: str, note: str = "") -> None:
+        """Queue for a caseworker; a second request raises the urgency and adds to the note."""
+        await Handoffs(self.session).open(self.contact_id, urgent, reason, self.now, note)
 
     async def mark_urgent(self, reason: str) -> None:
         """Flag the person so the queue shows them first."""

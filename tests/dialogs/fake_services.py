@@ -15,7 +15,7 @@ class MemoryServices:
 
     consents: list[tuple[str, bool]] = field(default_factory=list)
     declarations: dict[str, dict[str, Any]] = field(default_factory=dict)
-    handoffs: list[tuple[bool, str]] = field(default_factory=list)
+    handoffs: list[tuple[bool, str, str]] = field(default_factory=list)
     urgent: list[str] = field(default_factory=list)
     erased: int = 0
 
@@ -27,8 +27,8 @@ class MemoryServices:
         self.declarations[ref] = dict(answers)
         return ref
 
-    async def request_handoff(self, *, urgent: bool, reason: str) -> None:
-        self.handoffs.append((urgent, reason))
+    async def request_handoff(self, *, urgent: bool, reason: str, note: str = "") -> None:
+        self.handoffs.append((urgent, reason, note))
 
     async def mark_urgent(self, reason: str) -> None:
         self.urgent.append(reason)
