@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass, replace
 
 from dialogs import buttons as B
-from dialogs import review
+from dialogs import find, review
 from dialogs.content import Content
 from dialogs.events import Button, Reply
 from dialogs.i18n import N_
@@ -58,14 +58,23 @@ class Choice:
 
 
 def keys(turn: Turn, content: Content, shown: list[Reply]) -> Keys:
-    """Number the screen's buttons in reading order; on the review, questions come first."""
-    fixed = {}
+    """Number the screen's buttons in reading order, after any numbers its text shows.
+
+    On the review the questions' numbers open them; on a page of results the places keep
+    theirs, so "2" is never both the second place and a button.
+    """
+    fixed: dict[str, str] = {}
+    skip = 0
     if turn.state.screen in (Screen.REVIEW, Screen.REVIEW_PART):
         fixed = review.numbers(turn, content)
+        skip = len(fixed)
+    elif turn.state.screen is Screen.FIND_RESULTS:
+        page = find.search_page(turn)
+        skip = page.offset + len(page.places)
     taken = set(fixed.values())
     rest = [p for p in dict.fromkeys(p for r in shown for p in r.button_payloads())]
     rest = [p for p in rest if p not in taken]
-    return Keys(fixed | {str(len(fixed) + n): p for n, p in enumerate(rest, 1)})
+    return Keys(fixed | {str(skip + n): p for n, p in enumerate(rest, 1)})
 
 
 def with_keys(replies: list[Reply], keys: Keys) -> list[Reply]:

@@ -162,3 +162,17 @@ async def test_typed_coordinates_answer_the_address_question(app: App, transcrip
 )
 def test_coordinates_are_read_carefully(text: str, point: tuple[float, float] | None) -> None:
     assert coordinates(text) == point
+
+
+async def test_result_numbers_are_places_and_buttons_come_after(app: App, transcript) -> None:
+    chat = transcript()
+    await chat.command("/start")
+    await chat.click("Tiếng Việt")
+    await chat.click("Tìm nơi hỗ trợ")
+    await chat.send("20.86, 106.68")
+    assert "5. " in chat.text and "6. " not in chat.text
+    assert keys(chat)["6"] == "Xem thêm" and "1" not in keys(chat)
+    await chat.send("2")
+    assert "Bạn hãy gõ một số từ 6 đến" in chat.text
+    await chat.send("6")
+    assert "6. " in chat.text and keys(chat)["11"] == "Xem thêm"
