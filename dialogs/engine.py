@@ -112,8 +112,9 @@ class Engine:
         choice = self._typed_choice(turn, text, shown) if event.kind is Kind.TEXT else None
         if choice and choice.payloads:
             return await self._choose(turn, choice.payloads)
-        if choice:
-            return self._not_a_choice(turn, choice, shown)
+        if choice:  # numbers that pick nothing: say why, and show the screen again
+            turn.say(Reply(turn.t(choice.problem, **choice.params)))
+            return turn.say(shown)
         if self._was_away(turn, event):
             state.resume_to, state.screen = state.screen, Screen.RESUME
             return turn.say(screens.resume(turn, self.content))
@@ -158,12 +159,6 @@ class Engine:
         state.pending = [o.value for o in step.options if o.value in {*state.pending, *ticked}]
         done = B.MULTI_DONE if B.MULTI_DONE in payloads else None
         await declaration.on_step(turn, self.content, done, None, None)
-
-    def _not_a_choice(self, turn: Turn, choice: typed.Choice, shown: list[Reply]) -> None:
-        """Say why the numbers picked nothing, and show the screen again."""
-        first, last = typed.keys(turn, self.content, shown).span()
-        turn.say(Reply(turn.t(choice.problem, n=choice.number, first=first, last=last)))
-        turn.say(shown)
 
     async def _command(self, turn: Turn, text: str) -> None:
         """Slash commands; an unknown one gets the menu."""

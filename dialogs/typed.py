@@ -7,7 +7,7 @@ screen's buttons in reading order, so a tick, or an alert printed above, never s
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 from dialogs import buttons as B
 from dialogs import find, review
@@ -54,7 +54,7 @@ class Choice:
 
     payloads: tuple[str, ...] = ()
     problem: str = ""
-    number: int = 0
+    params: dict[str, int] = field(default_factory=dict)
 
 
 def keys(turn: Turn, content: Content, shown: list[Reply]) -> Keys:
@@ -101,14 +101,16 @@ def choose(text: str, keys: Keys, multi: bool, typed: bool) -> Choice | None:
     if not _NUMBERS.fullmatch(text):
         return None
     wanted = [int(n) for n in dict.fromkeys(re.findall(r"\d+", text))]
-    if wanted == [0] and TALK_KEY not in keys.payloads:
+    if wanted == [int(TALK_KEY)]:
         return Choice((B.TALK,))
     picked = [keys.payloads.get(str(n)) for n in wanted]
     missing = [n for n, p in zip(wanted, picked, strict=True) if p is None]
     if typed and (missing or len(wanted) > 1):
         return None
     if missing:
-        return Choice(problem=N_("error.no_such_number"), number=missing[0])
+        first, last = keys.span()
+        params = {"n": missing[0], "first": first, "last": last}
+        return Choice(problem=N_("error.no_such_number"), params=params)
     payloads = tuple(p for p in picked if p is not None)
     if len(payloads) == 1:
         return Choice(payloads)

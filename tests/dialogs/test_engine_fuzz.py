@@ -31,7 +31,8 @@ PHRASES = [
     "xin chào", "menu", "xóa", "xoa", "quay lại", "bỏ qua", "skip", "back", "cứu tôi",
     "bi nhot", "15/03/1995", "2010", "không nhớ", "0912 345 678", "+84 912.345.678",
     "Nguyễn Thị Thử", "dai hop kien thuy", "Hòa Bình", "🙏😢", "", "   ", "1", "Có", "Không",
-    "Đồng ý", "\x00", "a" * 1500,
+    "Đồng ý", "\x00", "a" * 1500, "0", "3", "7", "1, 4", "2 5 9", "42", "20,71; 106,71",
+    "20.86 106.68",
 ]  # fmt: skip
 texts = st.one_of(
     st.sampled_from(PHRASES),
@@ -75,7 +76,10 @@ def test_random_events_never_crash(data: st.DataObject) -> None:
         outcome = asyncio.run(ENGINE.handle(state, event, services, now))
         assert outcome.replies, "every event gets an answer"
         assert all(r.text.strip() for r in outcome.replies)
+        named: dict[str, str] = {}
         for reply in outcome.replies:
+            for button in (b for row in reply.buttons for b in row if b.key):
+                assert named.setdefault(button.key, button.payload) == button.payload, "one key"
             assert len(reply.text) <= 4096
             for payload in reply.button_payloads():
                 assert 1 <= len(payload.encode()) <= 64
