@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import re
 import unicodedata
 from datetime import UTC, datetime, timedelta
 
@@ -41,6 +42,17 @@ texts = st.one_of(
     st.text(min_size=1000, max_size=1200, alphabet="ăâđêôơưáàảãạ xyz"),
 )
 STALE = ["opt:yes", "edit:dob", "rt:who", "res:continue", "er:yes", "lang:fr", "opt:@unknown", "z"]
+NAMED = [
+    "menu.declare", "menu.find", "menu.rights", "menu.talk", "menu.erase", "nav.back",
+    "nav.menu", "nav.done", "consent.agree", "consent.refuse", "common.dont_remember",
+    "review.submit", "nav.share_location", "decl.id_number.no_papers", "decl.ethnicity.kinh",
+    "decl.nationality.vn",
+]  # fmt: skip
+"""Button labels that texts tell people to press: wherever a text names one, it is shown.
+
+Not "Skip": the first screen says that every question will have one, which is true.
+"""
+PRESS = re.compile(r"(?:[Bb]ấm|[Cc]họn|[Pp]ress|[Cc]hoose)(?: nút)? “([^”]+)”")
 COMMANDS = ["/start", "/menu", "/lang", "/erase", "/help", "/start src_leaflet_x", "/nope", "/"]
 
 
@@ -76,6 +88,7 @@ def test_random_events_never_crash(data: st.DataObject) -> None:
         outcome = asyncio.run(ENGINE.handle(state, event, services, now))
         assert outcome.replies, "every event gets an answer"
         assert all(r.text.strip() for r in outcome.replies)
+        check_named_buttons(outcome.replies, outcome.state.lang)
         named: dict[str, str] = {}
         for reply in outcome.replies:
             for button in (b for row in reply.buttons for b in row if b.key):
@@ -85,6 +98,17 @@ def test_random_events_never_crash(data: st.DataObject) -> None:
                 assert 1 <= len(payload.encode()) <= 64
         state = outcome.state
         check(state)
+
+
+def check_named_buttons(replies: list[Reply], lang: str | None) -> None:
+    """A text that says press “X” comes with a button X (or the location button X)."""
+    t = CONTENT.catalogs.translator(lang)
+    labels = {t(msgid) for msgid in NAMED}
+    shown = {b.label for r in replies for row in r.buttons for b in row}
+    shown |= {r.request_location for r in replies}
+    for reply in replies:
+        for quoted in set(PRESS.findall(reply.text)) & labels:
+            assert quoted in shown, f"“{quoted}” named but not shown: {reply.text[:120]!r}"
 
 
 def offered_replies(state: State) -> list[Reply]:
