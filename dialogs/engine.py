@@ -106,6 +106,10 @@ class Engine:
         if state.screen is Screen.NEW and not event.payload.startswith(B.LANG):
             state.screen = Screen.LANG
             return turn.say(screens.language_choice(turn.t))
+        if self._was_away(turn, event):
+            state.resume_to, state.screen = state.screen, Screen.RESUME
+            return turn.say(screens.resume(turn, self.content))
+        # A typed number after a long silence is text like any other: maybe not the same person.
         shown = screens.current(turn, self.content) if event.kind is Kind.TEXT else []
         if typed.asks_location(shown) and (point := typed.coordinates(text)):
             event = replace(event, kind=Kind.LOCATION, location=point)  # as if shared
@@ -115,9 +119,6 @@ class Engine:
         if choice:  # numbers that pick nothing: say why, and show the screen again
             turn.say(Reply(turn.t(choice.problem, **choice.params)))
             return turn.say(shown)
-        if self._was_away(turn, event):
-            state.resume_to, state.screen = state.screen, Screen.RESUME
-            return turn.say(screens.resume(turn, self.content))
         payload = event.payload if event.kind is Kind.BUTTON else self._label_payload(turn, text)
         if payload:
             if payload in B.ALWAYS or payload in self._offered(turn):

@@ -176,3 +176,13 @@ async def test_result_numbers_are_places_and_buttons_come_after(app: App, transc
     assert "Bạn hãy gõ một số từ 6 đến" in chat.text
     await chat.send("6")
     assert "6. " in chat.text and keys(chat)["11"] == "Xem thêm"
+
+
+async def test_a_number_typed_days_later_asks_where_to_go_on(app: App, transcript, clock) -> None:
+    chat = transcript()
+    await open_declaration(chat)
+    clock.advance(days=3)
+    await chat.send("1")
+    assert "Làm tiếp" in chat.labels, "not taken as “I agree”: it may be someone else"
+    await chat.send("1")
+    assert "Đồng ý" in chat.labels and "Làm tiếp" not in chat.labels
