@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import copy
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from dialogs import buttons as B
-from dialogs import declaration, find, screens
+from dialogs import declaration, find, review, screens, typed
 from dialogs.alerts import danger
 from dialogs.content import Content
 from dialogs.directory import DirectoryPort
@@ -16,6 +16,7 @@ from dialogs.events import Inbound, Kind, Reply
 from dialogs.keywords import Word, keyword
 from dialogs.ports import CaseServices
 from dialogs.presses import press
+from dialogs.schema import StepKind
 from dialogs.state import Screen, State
 from dialogs.text import clean, fold
 from dialogs.turn import Turn
@@ -64,21 +65,23 @@ class Engine:
             await danger(turn, alarmed)
         if alarmed and work.screen is Screen.LANG:
             work.screen = Screen.NEW  # then the greeting and languages again, not "sorry?"
-        if alarmed and work.screen not in (Screen.STEP, Screen.NEW, Screen.LANG):
-            # The emergency reply is the answer: not "no commune of that name", nor "sorry?".
-            work.last_seen = now.isoformat()
-            return Outcome(turn.replies, turn.state, turn.erased, turn.state.lang)
-        await self._dispatch(turn, event, text)
+        if not (alarmed and work.screen not in (Screen.STEP, Screen.NEW, Screen.LANG)):
+            # Else the emergency reply is the answer: not "no commune of that name", nor "sorry?".
+            await self._dispatch(turn, event, text)
         final = turn.state
         final.last_seen = now.isoformat()
-        return Outcome(turn.replies, final, turn.erased, final.lang)
+        replies = turn.replies
+        if not turn.erased:
+            shown = screens.current(turn, self.content)
+            replies = typed.with_keys(replies, typed.keys(turn, self.content, shown))
+        return Outcome(replies, final, turn.erased, final.lang)
 
     def _was_away(self, turn: Turn, event: Inbound) -> bool:
         """A long silence in the middle of a declaration, ended by anything but a button."""
         seen = turn.state.seen_at()
         return (
             event.kind is not Kind.BUTTON
-            and turn.state.screen in (Screen.STEP, Screen.REVIEW)
+            and turn.state.screen in (Screen.STEP, Screen.REVIEW, Screen.REVIEW_PART)
             and seen is not None
             and turn.now - seen > RESUME_AFTER
         )
@@ -110,6 +113,16 @@ class Engine:
         if self._was_away(turn, event):
             state.resume_to, state.screen = state.screen, Screen.RESUME
             return turn.say(screens.resume(turn, self.content))
+        # A typed number after a long silence is text like any other: maybe not the same person.
+        shown = screens.current(turn, self.content) if event.kind is Kind.TEXT else []
+        if typed.asks_location(shown) and (point := typed.coordinates(text)):
+            event = replace(event, kind=Kind.LOCATION, location=point)  # as if shared
+        choice = self._typed_choice(turn, text, shown) if event.kind is Kind.TEXT else None
+        if choice and choice.payloads:
+            return await self._choose(turn, choice.payloads)
+        if choice:  # numbers that pick nothing: say why, and show the screen again
+            turn.say(Reply(turn.t(choice.problem, **choice.params)))
+            return turn.say(shown)
         payload = event.payload if event.kind is Kind.BUTTON else self._label_payload(turn, text)
         if payload:
             if payload in B.ALWAYS or payload in self._offered(turn):
@@ -129,6 +142,28 @@ class Engine:
             return await declaration.on_step(turn, self.content, None, body, location)
         turn.say(Reply(turn.t("error.use_buttons")))
         turn.say(screens.current(turn, self.content))
+
+    def _typed_choice(self, turn: Turn, text: str, shown: list[Reply]) -> typed.Choice | None:
+        """Typed numbers as the buttons of the screen; None when they are not meant so."""
+        flow, state = self.content.declaration, turn.state
+        multi = (
+            state.screen is Screen.STEP
+            and flow.has(state.step)
+            and flow.step(state.step or "").kind is StepKind.MULTI
+        )
+        keys = typed.keys(turn, self.content, shown)
+        return typed.choose(text, keys, multi, typed.typed_answer(turn, self.content))
+
+    async def _choose(self, turn: Turn, payloads: tuple[str, ...]) -> None:
+        """Press one button; several numbers on a multiple choice tick them all, shown once."""
+        if len(payloads) == 1:
+            return await self._press(turn, payloads[0])
+        state = turn.state
+        step = self.content.declaration.step(state.step or "")
+        ticked = {p.removeprefix(B.OPTION) for p in payloads if p.startswith(B.OPTION)}
+        state.pending = [o.value for o in step.options if o.value in {*state.pending, *ticked}]
+        done = B.MULTI_DONE if B.MULTI_DONE in payloads else None
+        await declaration.on_step(turn, self.content, done, None, None)
 
     async def _command(self, turn: Turn, text: str) -> None:
         """Slash commands; an unknown one gets the menu."""
@@ -165,6 +200,10 @@ class Engine:
             return declaration.back(turn, self.content)
         if state.screen is Screen.REVIEW and word is Word.SKIP:
             return turn.say(screens.review(turn, self.content))
+        if state.screen is Screen.REVIEW_PART and word is Word.BACK:
+            return declaration.show_review(turn, self.content)
+        if state.screen is Screen.REVIEW_PART and word is Word.SKIP:
+            return turn.say(review.part_screen(turn, self.content))
         if state.screen is Screen.RIGHTS and word is Word.BACK:
             return await self._press(turn, B.TOPIC_UP)
         await self._press(turn, B.MENU)

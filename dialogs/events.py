@@ -40,6 +40,8 @@ class Button:
 
     label: str
     payload: str
+    key: str = ""
+    """What to type instead of pressing it ("3"), set by the engine; empty: type the label."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,7 +64,7 @@ class Reply:
         """JSON-able form, for the outbox."""
         return {
             "text": self.text,
-            "buttons": [[[b.label, b.payload] for b in row] for row in self.buttons],
+            "buttons": [[[b.label, b.payload, b.key] for b in row] for row in self.buttons],
             "request_location": self.request_location,
             "sensitive": self.sensitive,
             "document": self.document,
@@ -71,7 +73,7 @@ class Reply:
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Reply:
         """Rebuild a reply stored by to_dict."""
-        rows = tuple(tuple(Button(lbl, pay) for lbl, pay in row) for row in data["buttons"])
+        rows = tuple(tuple(Button(*map(str, cell[:3])) for cell in row) for row in data["buttons"])
         return cls(
             text=data["text"],
             buttons=rows,

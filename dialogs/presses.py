@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dialogs import buttons as B
-from dialogs import declaration, find, screens
+from dialogs import declaration, find, review, screens
 from dialogs.content import Content
 from dialogs.events import Reply
 from dialogs.i18n import N_
@@ -96,4 +96,8 @@ async def press(turn: Turn, content: Content, payload: str) -> None:
         return _rights(turn, content, payload)
     if payload.startswith(B.EDIT):
         return await declaration.on_review(turn, content, payload)
+    if payload.startswith(B.PART):
+        return review.open_part(turn, content, payload.removeprefix(B.PART))
+    if state.screen is Screen.REVIEW_PART:  # its one other button: back to the whole review
+        return declaration.show_review(turn, content)
     await declaration.on_step(turn, content, payload, None, None)

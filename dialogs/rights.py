@@ -10,7 +10,16 @@ from typing import Any
 
 import yaml
 
+from dialogs import buttons as B
 from dialogs.schema import FlowError
+
+OFFERS = {
+    "talk": ("menu.talk", B.TALK),
+    "erase": ("menu.erase", B.ERASE),
+    "find": ("menu.find", B.FIND),
+    "declare": ("menu.declare", B.DECLARE),
+}
+"""Buttons a page may show, by name, so "press “Talk to a caseworker”" has the button beside it."""
 
 
 @dataclass(frozen=True)
@@ -22,6 +31,8 @@ class Topic:
     body: str
     parent: str | None
     children: tuple[str, ...]
+    offers: tuple[tuple[str, str], ...] = ()
+    """(label message id, payload) of the buttons its body tells the reader to press."""
 
 
 @dataclass(frozen=True)
@@ -50,9 +61,13 @@ def _walk(raw: list[Any], parent: str | None, out: dict[str, Topic], where: str)
         if len(f"rt:{tid}".encode()) > 64:
             raise FlowError(f"{where}, topic {tid!r}: id too long for a button")
         kids = item.get("children", [])
+        unknown = set(item.get("offers", ())) - OFFERS.keys()
+        if unknown:
+            raise FlowError(f"{where}, topic {tid!r}: unknown offers {sorted(unknown)}")
+        offers = tuple(OFFERS[name] for name in item.get("offers", ()))
         out[tid] = Topic(tid, item["title"], item["body"], parent, ())
         child_ids = _walk(kids, tid, out, where)
-        out[tid] = Topic(tid, item["title"], item["body"], parent, tuple(child_ids))
+        out[tid] = Topic(tid, item["title"], item["body"], parent, tuple(child_ids), offers)
         ids.append(tid)
     return ids
 

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from dialogs import buttons as B
 from dialogs import find
+from dialogs import review as review_page
 from dialogs.content import Content
 from dialogs.events import Button, Reply
 from dialogs.i18n import Translator
 from dialogs.schema import Step, StepKind
 from dialogs.state import Screen
-from dialogs.summary import display, sections
+from dialogs.summary import display
 from dialogs.turn import Turn
 
 CHUNK = 3500
@@ -113,22 +114,11 @@ def step_prompt(turn: Turn, content: Content, step: Step) -> Reply:
 
 
 def review(turn: Turn, content: Content) -> list[Reply]:
-    """Every answer, each with an edit button; then submit."""
-    t, flow = turn.t, content.declaration
-    lines = [t("review.title")]
-    for title, rows in sections(flow, turn.state.answers, turn.ctx, t):
-        lines.append(f"\n{title.upper()}")
-        lines.extend(f"• {label}: {value}" for label, value in rows)
-    lines.append("\n" + t("review.instructions"))
-    editable = [
-        Button(t("review.edit", label=t(s.label)), f"{B.EDIT}{s.id}")
-        for s in flow.visible(turn.state.answers, turn.ctx)
-        if not s.transient
-    ]
-    last = (Button(t("review.submit"), B.SUBMIT), Button(t("nav.menu"), B.MENU))
-    texts = split("\n".join(lines))
+    """Every answer, numbered and grouped by part; a button per part; then submit."""
+    text, buttons = review_page.page(turn, content)
+    texts = split(text)
     out = [Reply(x, sensitive=True) for x in texts[:-1]]
-    out.append(Reply(texts[-1], (*B.rows(editable, 2), last), sensitive=True))
+    out.append(Reply(texts[-1], buttons, sensitive=True))
     return out
 
 
@@ -157,8 +147,10 @@ def rights(turn: Turn, content: Content) -> Reply:
     ids = topic.children if topic else guide.roots
     text = t(topic.body) if topic else t(guide.intro)
     items = [Button(t(guide.topics[i].title), f"{B.TOPIC}{i}") for i in ids]
+    offers = [Button(t(label), payload) for label, payload in (topic.offers if topic else ())]
     nav = (Button(t("nav.back"), B.TOPIC_UP),) if topic else ()
-    return Reply(text, (*B.column(items), (*nav, Button(t("nav.menu"), B.MENU))))
+    rows = (*B.column([*offers, *items]), (*nav, Button(t("nav.menu"), B.MENU)))
+    return Reply(text, rows)
 
 
 def erase_confirm(t: Translator) -> Reply:
@@ -191,6 +183,8 @@ def current(turn: Turn, content: Content) -> list[Reply]:
             return [step_prompt(turn, content, content.declaration.step(state.step or ""))]
         case Screen.REVIEW:
             return review(turn, content)
+        case Screen.REVIEW_PART:
+            return [review_page.part_screen(turn, content)]
         case Screen.RESUME:
             return [resume(turn, content)]
         case Screen.RIGHTS:

@@ -16,6 +16,7 @@ class Screen(StrEnum):
     MENU = "menu"
     STEP = "step"
     REVIEW = "review"
+    REVIEW_PART = "review_part"
     RESUME = "resume"
     RIGHTS = "rights"
     ERASE = "erase"
@@ -42,6 +43,8 @@ class State:
     search: dict[str, Any] = field(default_factory=dict)
     """The directory search in progress: ward or point, service filter, page offset."""
     last_seen: str | None = None
+    part: str | None = None
+    """The section of the review whose questions are listed for editing."""
 
     VERSION = 1
 

@@ -19,7 +19,9 @@ def display(step: Step, value: Any, t: Translator) -> str:
     if step.kind is StepKind.MULTI and isinstance(value, list):
         labels = [t(o.label) for v in value if (o := step.option(str(v)))]
         return ", ".join(labels) if labels else t("common.none_selected")
-    if step.kind in (StepKind.YESNO, StepKind.CONSENT):
+    if step.kind is StepKind.CONSENT:  # the words of the buttons the person pressed
+        return t("consent.agree") if value else t("consent.refuse")
+    if step.kind is StepKind.YESNO:
         return t("common.yes") if value else t("common.no")
     if step.kind is StepKind.DATE and isinstance(value, dict):
         if value.get("unknown"):

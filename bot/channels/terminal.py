@@ -1,4 +1,8 @@
-"""The terminal channel: type answers, or a button's number, and read the replies."""
+"""The terminal channel: type answers, or a button's number, and read the replies.
+
+The numbers are the engine's (Button.key), so typing one means the same here as on Zalo or
+the web chat; this adapter only prints them.
+"""
 
 from __future__ import annotations
 
@@ -7,26 +11,22 @@ import uuid
 from collections.abc import Callable
 
 from bot.app import App
-from dialogs.events import Button, Inbound, Kind, Reply
+from dialogs.events import Inbound, Kind, Reply
 
 CHANNEL = "terminal"
 
 
 class TerminalChat:
-    """Turns lines into events and replies into numbered text; holds the last buttons."""
+    """Turns lines into events and replies into text with each button's number."""
 
     def __init__(self, app: App, user: str, lang_hint: str | None, out: Callable[[str], None]):
         self.app, self.user, self.lang_hint, self.out = app, user, lang_hint, out
-        self.buttons: list[Button] = []
 
     def event_for(self, line: str) -> Inbound:
-        """A number picks a shown button; /word is a command; anything else is text."""
+        """/word is a command; anything else, numbers too, is text that the engine reads."""
         base = {"channel": CHANNEL, "chat": self.user, "user": self.user}
         ident = {"external_id": uuid.uuid4().hex, "lang_hint": self.lang_hint}
         stripped = line.strip()
-        if stripped.isdigit() and 1 <= int(stripped) <= len(self.buttons):
-            button = self.buttons[int(stripped) - 1]
-            return Inbound(**base, kind=Kind.BUTTON, payload=button.payload, **ident)
         if stripped.startswith("/"):
             return Inbound(**base, kind=Kind.COMMAND, text=stripped, **ident)
         return Inbound(**base, kind=Kind.TEXT, text=line, **ident)
@@ -34,12 +34,11 @@ class TerminalChat:
     async def send(self, line: str) -> None:
         """Handle one line and print what comes back."""
         delivery = await self.app.conversations.handle(self.event_for(line))
-        self.buttons = []
         for reply in delivery.replies:
             await self._show(reply, delivery.contact_id, delivery.lang)
 
     async def _show(self, reply: Reply, contact_id: int | None, lang: str) -> None:
-        """Print text, then the buttons numbered, continuing the count across replies."""
+        """Print text, then the buttons with the numbers the engine gave them."""
         self.out(reply.text)
         if reply.document:
             data = await self.app.conversations.declaration_pdf(contact_id, reply.document, lang)
@@ -47,11 +46,11 @@ class TerminalChat:
                 path = self.app.conversations.files.write(reply.document, data)
                 self.out(f"PDF: {path.resolve()}")
         for row in reply.buttons:
-            cells = []
-            for button in row:
-                self.buttons.append(button)
-                cells.append(f"[{len(self.buttons)}] {button.label}")
-            self.out("   ".join(cells))
+            self.out("   ".join(f"[{b.key}] {b.label}" if b.key else b.label for b in row))
+        if reply.request_location:  # no location button here: say how to type one
+            t = self.app.content.catalogs.translator(lang)
+            hint = t("location.typed")
+            self.out(f"{reply.request_location}: {hint}")
         self.out("")
 
 

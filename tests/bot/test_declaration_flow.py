@@ -114,6 +114,7 @@ async def test_returnee_declares_edits_on_review_and_gets_a_pdf(app: App, transc
     assert "Quan hệ" not in chat.text, "no relationship when declaring for oneself"
     assert "An toàn để nói" not in chat.text, "the safety check is not kept"
 
+    await chat.click("✏️ Phần 3: Thông tin cá nhân")
     await chat.click("✏️ Họ và tên")
     assert "Câu trả lời hiện tại: Nguyễn Thị Thử Nghiệm" in chat.text
     await chat.send("Trần Thị Ánh Tuyết")

@@ -221,6 +221,7 @@ async def test_withdrawing_consent_on_the_review_is_recorded(app: App, transcrip
     await consent_all(chat)
     await chat.click("Khai cho chính tôi")
     await chat.skip_until(lambda c: "Hoàn tất và lưu" in c.labels)
+    await chat.click("✏️ Phần 1")
     await chat.click("✏️ Lưu thông tin")
     await chat.click("Không đồng ý")
     async with app.conversations.sessions() as session:

@@ -53,3 +53,13 @@ def test_english_with_lang_flag(tmp_path: Path) -> None:
     out = run_chat(tmp_path, ["2"], "--lang", "en")
     assert "Hello" in out
     assert "[1] Make a declaration" in out
+
+
+def test_the_terminal_prints_the_engines_numbers_and_how_to_give_a_location(
+    tmp_path: Path,
+) -> None:
+    out = run_chat(tmp_path, ["1", "2", "20.86, 106.68", "6"])
+    assert "📍 Gửi vị trí của tôi: gõ tọa độ (vĩ độ, kinh độ), ví dụ: 20.71, 106.71" in out
+    assert "Nơi hỗ trợ gần bạn nhất" in out, "typed coordinates are a shared location"
+    assert "[6] Xem thêm" in out, "buttons are numbered after the places"
+    assert "\n6. " in out, "typing 6 showed the next places"

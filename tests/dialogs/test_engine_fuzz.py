@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import re
 import unicodedata
 from datetime import UTC, datetime, timedelta
 
@@ -31,7 +32,8 @@ PHRASES = [
     "xin chào", "menu", "xóa", "xoa", "quay lại", "bỏ qua", "skip", "back", "cứu tôi",
     "bi nhot", "15/03/1995", "2010", "không nhớ", "0912 345 678", "+84 912.345.678",
     "Nguyễn Thị Thử", "dai hop kien thuy", "Hòa Bình", "🙏😢", "", "   ", "1", "Có", "Không",
-    "Đồng ý", "\x00", "a" * 1500,
+    "Đồng ý", "\x00", "a" * 1500, "0", "3", "7", "1, 4", "2 5 9", "42", "20,71; 106,71",
+    "20.86 106.68",
 ]  # fmt: skip
 texts = st.one_of(
     st.sampled_from(PHRASES),
@@ -40,6 +42,17 @@ texts = st.one_of(
     st.text(min_size=1000, max_size=1200, alphabet="ăâđêôơưáàảãạ xyz"),
 )
 STALE = ["opt:yes", "edit:dob", "rt:who", "res:continue", "er:yes", "lang:fr", "opt:@unknown", "z"]
+NAMED = [
+    "menu.declare", "menu.find", "menu.rights", "menu.talk", "menu.erase", "nav.back",
+    "nav.menu", "nav.done", "consent.agree", "consent.refuse", "common.dont_remember",
+    "review.submit", "nav.share_location", "decl.id_number.no_papers", "decl.ethnicity.kinh",
+    "decl.nationality.vn",
+]  # fmt: skip
+"""Button labels that texts tell people to press: wherever a text names one, it is shown.
+
+Not "Skip": the first screen says that every question will have one, which is true.
+"""
+PRESS = re.compile(r"(?:[Bb]ấm|[Cc]họn|[Pp]ress|[Cc]hoose)(?: nút)? “([^”]+)”")
 COMMANDS = ["/start", "/menu", "/lang", "/erase", "/help", "/start src_leaflet_x", "/nope", "/"]
 
 
@@ -75,12 +88,27 @@ def test_random_events_never_crash(data: st.DataObject) -> None:
         outcome = asyncio.run(ENGINE.handle(state, event, services, now))
         assert outcome.replies, "every event gets an answer"
         assert all(r.text.strip() for r in outcome.replies)
+        check_named_buttons(outcome.replies, outcome.state.lang)
+        named: dict[str, str] = {}
         for reply in outcome.replies:
+            for button in (b for row in reply.buttons for b in row if b.key):
+                assert named.setdefault(button.key, button.payload) == button.payload, "one key"
             assert len(reply.text) <= 4096
             for payload in reply.button_payloads():
                 assert 1 <= len(payload.encode()) <= 64
         state = outcome.state
         check(state)
+
+
+def check_named_buttons(replies: list[Reply], lang: str | None) -> None:
+    """A text that says press “X” comes with a button X (or the location button X)."""
+    t = CONTENT.catalogs.translator(lang)
+    labels = {t(msgid) for msgid in NAMED}
+    shown = {b.label for r in replies for row in r.buttons for b in row}
+    shown |= {r.request_location for r in replies}
+    for reply in replies:
+        for quoted in set(PRESS.findall(reply.text)) & labels:
+            assert quoted in shown, f"“{quoted}” named but not shown: {reply.text[:120]!r}"
 
 
 def offered_replies(state: State) -> list[Reply]:
