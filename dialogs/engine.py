@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 from dialogs import buttons as B
 from dialogs import declaration, find, screens
 from dialogs.alerts import danger
+from dialogs.compose import compose
 from dialogs.content import Content
 from dialogs.directory import DirectoryPort
 from dialogs.events import Inbound, Kind, Reply
@@ -60,14 +61,13 @@ class Engine:
         alarmed = event.kind is Kind.TEXT and not pressed and self.content.danger.found(text)
         if alarmed:
             await danger(turn)
-        if alarmed and work.screen not in (Screen.STEP, Screen.NEW, Screen.LANG):
-            # The emergency reply is the answer: not "no commune of that name", nor "sorry?".
-            work.last_seen = now.isoformat()
-            return Outcome(turn.replies, turn.state, turn.erased, turn.state.lang)
-        await self._dispatch(turn, event, text)
+        # After danger words outside a question, the emergency reply is the answer: not
+        # "no commune of that name", nor "sorry?".
+        if not (alarmed and work.screen not in (Screen.STEP, Screen.NEW, Screen.LANG)):
+            await self._dispatch(turn, event, text)
         final = turn.state
         final.last_seen = now.isoformat()
-        return Outcome(turn.replies, final, turn.erased, final.lang)
+        return Outcome(compose(turn.replies), final, turn.erased, final.lang)
 
     def _was_away(self, turn: Turn, event: Inbound) -> bool:
         """A long silence in the middle of a declaration, ended by anything but a button."""
