@@ -41,11 +41,11 @@ def out_of_order(
     """
     for rule in step.not_before:
         earlier = answers.get(rule.field)
-        if certainly_before(value, earlier):
+        if isinstance(earlier, dict) and certainly_before(value, earlier):
             return _refusal(rule.message, value, earlier, lang)
     for other in flow.steps:
         later = answers.get(other.id)
         for rule in other.not_before:
-            if rule.field == step.id and certainly_before(later, value):
+            if isinstance(later, dict) and rule.field == step.id and certainly_before(later, value):
                 return _refusal(rule.message, later, value, lang)
     return None
