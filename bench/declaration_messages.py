@@ -66,6 +66,18 @@ DECLARATION: list[Action] = [
     ("press", "Hoàn tất và lưu"),
 ]
 
+MISTAKES: dict[Action, Action] = {
+    ("say", "15/03/1998"): ("say", "31/02/1998"),
+    ("say", "0912 345 678"): ("say", "12345"),
+    ("say", "0123 4567 8901"): ("say", "0123 4567"),
+}
+"""Typing slips, each made once just before the right answer: refused, then asked again."""
+WITH_MISTAKES: list[Action] = [
+    step
+    for action in DECLARATION
+    for step in ([MISTAKES[action]] if action in MISTAKES else []) + [action]
+]
+
 
 @dataclass
 class Count:
@@ -98,13 +110,15 @@ async def act(chat: Transcript, action: Action, count: Count) -> None:
     count.documents += sum(1 for r in replies if r.document)
 
 
-async def walk(app: App, chat_id: str = "counter") -> tuple[Count, Count]:
+async def walk(
+    app: App, actions: list[Action] = DECLARATION, chat_id: str = "counter"
+) -> tuple[Count, Count]:
     """The opening (start, language) and then the whole declaration, counted apart."""
     chat = Transcript(app, chat=chat_id)
     opening, declaration = Count(), Count()
     for action in OPENING:
         await act(chat, action, opening)
-    for action in DECLARATION:
+    for action in actions:
         await act(chat, action, declaration)
     assert "HP-" in chat.text, f"not submitted: {chat.text[:300]!r}"
     return opening, declaration
@@ -118,9 +132,15 @@ async def main() -> None:
         app = await build_app(settings, FakeClock())
         try:
             opening, declaration = await walk(app)
+            _, slipped = await walk(app, WITH_MISTAKES, chat_id="slips")
         finally:
             await app.close()
-    for name, c in (("opening (/start, language)", opening), ("declaration", declaration)):
+    counted = (
+        ("opening (/start, language)", opening),
+        ("declaration", declaration),
+        (f"declaration with {len(MISTAKES)} typing slips", slipped),
+    )
+    for name, c in counted:
         print(
             f"{name}: {c.actions} actions, {c.messages} messages sent, {c.edits} edited in "
             f"place, {c.documents} documents: about {c.seconds} s at 1 message/s per chat"
