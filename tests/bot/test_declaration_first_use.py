@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from bench.declaration_messages import DECLARATION, OPENING, Count, act
+from bench.declaration_messages import OPENING, WITH_MISTAKES, Count, act
 from bot.app import App
 from tests.bot.test_declaration_flow import consent_all, open_declaration
 from tests.support import Transcript
@@ -168,17 +168,17 @@ async def test_an_emergency_comes_first_and_alone(app: App, transcript) -> None:
 
 
 async def test_each_answer_gets_one_message_and_each_tick_an_edit(app: App) -> None:
-    """The walk of bench/declaration_messages.py, one action at a time."""
+    """The walk of bench/declaration_messages.py with its typing slips, one action at a time."""
     chat = Transcript(app, chat="counted")
     opening = Count()
     for action in OPENING:
         await act(chat, action, opening)
     assert opening.messages == 2, "the greeting; then the introduction with the menu"
-    for action in DECLARATION[:-1]:
+    for action in WITH_MISTAKES[:-1]:
         count = Count()
         await act(chat, action, count)
         expected = (0, 1) if action[0] == "tick" else (1, 0)
         assert (count.messages, count.edits) == expected, (action, chat.text[:200])
     submitted = Count()
-    await act(chat, DECLARATION[-1], submitted)
+    await act(chat, WITH_MISTAKES[-1], submitted)
     assert (submitted.messages, submitted.edits, submitted.documents) == (2, 0, 1)
