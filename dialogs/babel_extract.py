@@ -7,19 +7,25 @@ from typing import IO, Any
 
 import yaml
 
-MESSAGE_KEYS = frozenset({"title", "prompt", "label", "hint", "body", "intro", "stop_message"})
+MESSAGE_KEYS = frozenset(
+    {"title", "prompt", "label", "hint", "body", "intro", "stop_message", "message"}
+)
 
 
 def _walk(node: yaml.Node) -> Iterator[tuple[int, str]]:
-    """Every (line, value) under a message key, depth first."""
+    """Every (line, value) under a message key, depth first.
+
+    A message key may hold one id, or a mapping of ids (a prompt worded per person).
+    """
     if isinstance(node, yaml.MappingNode):
         for key, value in node.value:
-            if (
-                isinstance(key, yaml.ScalarNode)
-                and key.value in MESSAGE_KEYS
-                and isinstance(value, yaml.ScalarNode)
-            ):
+            message = isinstance(key, yaml.ScalarNode) and key.value in MESSAGE_KEYS
+            if message and isinstance(value, yaml.ScalarNode):
                 yield value.start_mark.line + 1, value.value
+            elif message and isinstance(value, yaml.MappingNode):
+                for _, worded in value.value:
+                    if isinstance(worded, yaml.ScalarNode):
+                        yield worded.start_mark.line + 1, worded.value
             else:
                 yield from _walk(value)
     elif isinstance(node, yaml.SequenceNode):

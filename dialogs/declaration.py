@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from dialogs import buttons as B
 from dialogs import find, screens
 from dialogs.alerts import danger
+from dialogs.checks import out_of_order
 from dialogs.content import Content
 from dialogs.dates import parse_partial_date
 from dialogs.directory import Ward
@@ -183,10 +185,10 @@ async def on_step(turn: Turn, content: Content, payload: str | None, text: str |
         if step.kind in (StepKind.YESNO, StepKind.CONSENT):
             return await accept(turn, content, step, value == "yes", None)
         if step.kind is StepKind.MULTI:
-            pending = turn.state.pending
-            pending.remove(value) if value in pending else pending.append(value)
-            turn.state.pending = [o.value for o in step.options if o.value in pending]
-        elif option := step.option(value):
+            turn.state.pending = step.toggled(turn.state.pending, value)
+            # Only a tick changed: the pressed message is edited rather than sent again.
+            return turn.say(replace(screens.step_prompt(turn, content, step), replaces=True))
+        if option := step.option(value):
             return await accept(turn, content, step, value, option)
     elif location is not None and step.kind is StepKind.ADDRESS:
         return await accept(turn, content, step, {"typed": "", "location": list(location)}, None)
@@ -198,6 +200,9 @@ async def on_step(turn: Turn, content: Content, payload: str | None, text: str |
         return await accept(turn, content, step, chosen, None)
     elif text is not None:
         result = parse(step, text, turn)
+        if result is not None and not isinstance(result, Invalid):
+            flow = content.declaration
+            result = out_of_order(flow, step, result, turn.state.answers, t.lang) or result
         if isinstance(result, Invalid):
             turn.say(Reply(t(result.msgid, **result.params)))
         elif result is not None:

@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 from dialogs import buttons as B
 from dialogs import declaration, find, review, screens, typed
 from dialogs.alerts import danger
+from dialogs.compose import compose
 from dialogs.content import Content
 from dialogs.directory import DirectoryPort
 from dialogs.events import Inbound, Kind, Reply
@@ -74,7 +75,7 @@ class Engine:
         if not turn.erased:
             shown = screens.current(turn, self.content)
             replies = typed.with_keys(replies, typed.keys(turn, self.content, shown))
-        return Outcome(replies, final, turn.erased, final.lang)
+        return Outcome(compose(replies), final, turn.erased, final.lang)
 
     def _was_away(self, turn: Turn, event: Inbound) -> bool:
         """A long silence in the middle of a declaration, ended by anything but a button."""

@@ -32,6 +32,8 @@ class Inbound:
     location: tuple[float, float] | None = None
     message_id: str | None = None
     """The channel's id of the person's message, so erasing can delete it from the chat."""
+    pressed_message_id: str | None = None
+    """The channel's id of the bot's message whose button was pressed, to edit it in place."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,6 +57,9 @@ class Reply:
     sensitive: bool = False
     document: str | None = field(default=None)
     """Reference code of a declaration whose printable PDF goes with this message."""
+    replaces: bool = False
+    """The same screen again after a press (a tick): a channel that can edit the pressed
+    message does so instead of sending a new one."""
 
     def button_payloads(self) -> list[str]:
         """Every payload offered, in reading order."""
@@ -68,6 +73,7 @@ class Reply:
             "request_location": self.request_location,
             "sensitive": self.sensitive,
             "document": self.document,
+            "replaces": self.replaces,
         }
 
     @classmethod
@@ -80,4 +86,5 @@ class Reply:
             request_location=str(data.get("request_location") or ""),
             sensitive=bool(data.get("sensitive")),
             document=data.get("document"),
+            replaces=bool(data.get("replaces")),
         )

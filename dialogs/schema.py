@@ -46,6 +46,8 @@ class Option:
     value: str
     label: str
     next: str | None = None
+    exclusive: bool = False
+    """In a multi-choice, ticking it clears the others, and ticking another clears it."""
 
 
 @dataclass(frozen=True)
@@ -65,6 +67,23 @@ class Condition:
         if self.one_of:
             return value in self.one_of
         return value is not None and value == self.equals
+
+
+@dataclass(frozen=True)
+class NotBefore:
+    """A date answer that cannot be earlier than another one; the message names both dates."""
+
+    field: str
+    message: str
+
+
+@dataclass(frozen=True)
+class Person:
+    """Whose answer picks a question's wording: "bạn" for oneself, "người trở về" for a relative."""
+
+    field: str
+    default: str
+    """The wording before that question is answered, or when it was skipped."""
 
 
 @dataclass(frozen=True)
@@ -88,6 +107,27 @@ class Step:
     alert: bool = False
     """A yes here is treated like a danger word: emergency numbers, top of the queue."""
     stop_message: str | None = None
+    prompts: tuple[tuple[str, str], ...] = ()
+    """The prompt worded for each person (see Person), when it differs between them."""
+    not_before: tuple[NotBefore, ...] = ()
+
+    def prompt_for(self, person: str) -> str:
+        """The prompt's message id for the person the questions speak to."""
+        return dict(self.prompts).get(person, self.prompt)
+
+    def toggled(self, ticked: list[str], value: str) -> list[str]:
+        """The ticks of a multi-choice after pressing value, in the order of the options."""
+        option = self.option(value)
+        if option is None:
+            return list(ticked)
+        if value in ticked:
+            kept = set(ticked) - {value}
+        elif option.exclusive:
+            kept = {value}
+        else:
+            exclusive = {o.value for o in self.options if o.exclusive}
+            kept = (set(ticked) - exclusive) | {value}
+        return [o.value for o in self.options if o.value in kept]
 
     @property
     def skippable(self) -> bool:
@@ -116,6 +156,7 @@ class Flow:
     sections: tuple[Section, ...]
     steps: tuple[Step, ...]
     source: str = ""
+    person: Person | None = None
     _index: dict[str, int] = field(default_factory=dict, compare=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -150,11 +191,27 @@ class Flow:
         """The steps that apply to these answers, for review, printing and pruning."""
         return [s for s in self.steps if self.applies(s, answers, ctx)]
 
+    def prompt(self, step: Step, answers: Mapping[str, Any]) -> str:
+        """The step's prompt worded for the person the questions speak to."""
+        if self.person is None:
+            return step.prompt
+        chosen = answers.get(self.person.field)
+        people = {p for p, _ in step.prompts}
+        return step.prompt_for(chosen if chosen in people else self.person.default)
+
+    def section_of(self, step: Step) -> tuple[int, Section]:
+        """The step's section and its number from 1: progress that never jumps."""
+        for number, section in enumerate(self.sections, 1):
+            if section.id == step.section:
+                return number, section
+        raise KeyError(step.section)
+
 
 _STEP_KEYS = {
     "id", "kind", "prompt", "label", "hint", "options", "when", "next",
-    "purpose", "on_refuse", "max_len", "transient", "alert", "stop_message",
+    "purpose", "on_refuse", "max_len", "transient", "alert", "stop_message", "not_before",
 }  # fmt: skip
+_OPTION_KEYS = {"value", "label", "next", "exclusive"}
 
 
 def _condition(raw: Any, where: str) -> Condition:
@@ -169,6 +226,34 @@ def _condition(raw: Any, where: str) -> Condition:
     if "field" not in raw or not ({"equals", "in"} & raw.keys()):
         raise FlowError(f"{where}: 'when' needs 'predicate', or 'field' with 'equals' or 'in'")
     return Condition(field=raw["field"], equals=raw.get("equals"), one_of=tuple(raw.get("in", ())))
+
+
+def _option(raw: Any, where: str) -> Option:
+    """Parse one option of a choice."""
+    if not isinstance(raw, dict) or "value" not in raw or not raw.get("label"):
+        raise FlowError(f"{where}: an option needs a 'value' and a 'label'")
+    unknown = set(raw) - _OPTION_KEYS
+    if unknown:
+        raise FlowError(f"{where}: unknown option keys {sorted(unknown)}")
+    return Option(str(raw["value"]), str(raw["label"]), raw.get("next"), bool(raw.get("exclusive")))
+
+
+def _prompts(raw: Any, where: str) -> tuple[str, tuple[tuple[str, str], ...]]:
+    """A prompt is one message id, or a mapping {person: message id}; the first is a default."""
+    if isinstance(raw, str) and raw:
+        return raw, ()
+    if isinstance(raw, dict) and raw and all(isinstance(v, str) and v for v in raw.values()):
+        pairs = tuple((str(k), v) for k, v in raw.items())
+        return pairs[0][1], pairs
+    raise FlowError(f"{where}: 'prompt' must be a message id or a mapping person -> message id")
+
+
+def _not_before(raw: Any, where: str) -> tuple[NotBefore, ...]:
+    """Parse `not_before:`, one {field, message} or a list of them."""
+    items = raw if isinstance(raw, list) else [raw]
+    if not all(isinstance(i, dict) and set(i) == {"field", "message"} for i in items):
+        raise FlowError(f"{where}: 'not_before' needs 'field' and 'message'")
+    return tuple(NotBefore(str(i["field"]), str(i["message"])) for i in items)
 
 
 def _step(raw: Any, section: str, where: str) -> Step:
@@ -186,20 +271,21 @@ def _step(raw: Any, section: str, where: str) -> Step:
     for key in ("prompt", "label"):
         if not raw.get(key):
             raise FlowError(f"{where}: missing message id {key!r}")
-    options = tuple(
-        Option(str(o["value"]), str(o["label"]), o.get("next")) for o in raw.get("options", ())
-    )
+    options = tuple(_option(o, where) for o in raw.get("options", ()))
+    prompt, prompts = _prompts(raw["prompt"], where)
     if kind in (StepKind.CHOICE, StepKind.MULTI) and not options:
         raise FlowError(f"{where}: a {kind} step needs options")
     if kind is StepKind.CONSENT and not raw.get("purpose"):
         raise FlowError(f"{where}: a consent step needs a 'purpose'")
     when = _condition(raw["when"], where) if "when" in raw else None
+    not_before = _not_before(raw["not_before"], where) if "not_before" in raw else ()
     return Step(
-        id=str(raw["id"]), kind=kind, prompt=raw["prompt"], label=raw["label"], section=section,
+        id=str(raw["id"]), kind=kind, prompt=prompt, label=raw["label"], section=section,
         hint=raw.get("hint"), options=options, when=when, next=raw.get("next"),
         purpose=raw.get("purpose"), on_refuse=raw.get("on_refuse"),
         max_len=int(raw.get("max_len", 1000)), transient=bool(raw.get("transient", False)),
         alert=bool(raw.get("alert", False)), stop_message=raw.get("stop_message"),
+        prompts=prompts, not_before=not_before,
     )  # fmt: skip
 
 
@@ -210,7 +296,8 @@ def message_ids(flow: Flow) -> Iterator[tuple[str, str]]:
         yield section.id, section.title
     for step in flow.steps:
         texts = (step.prompt, step.label, step.hint, step.stop_message)
-        for msgid in (*texts, *(o.label for o in step.options)):
+        worded = (*(m for _, m in step.prompts), *(r.message for r in step.not_before))
+        for msgid in (*texts, *worded, *(o.label for o in step.options)):
             if msgid:
                 yield step.id, msgid
 
@@ -229,10 +316,52 @@ def check(flow: Flow, known: Callable[[str], bool] | None = None) -> None:
                 raise FlowError(f"{flow.source}, step {step.id!r}: unknown target {target!r}")
         if step.when and step.when.field and step.when.field not in seen:
             raise FlowError(f"{flow.source}, step {step.id!r}: condition on unknown field")
+        _check_dates(flow, step)
+    _check_person(flow)
     if known is not None:
         for step_id, msgid in message_ids(flow):
             if not known(msgid):
                 raise FlowError(f"{flow.source}, step {step_id!r}: unknown message id {msgid!r}")
+
+
+def _check_dates(flow: Flow, step: Step) -> None:
+    """A date compared with another must come after it, and both must be dates."""
+    for rule in step.not_before:
+        where = f"{flow.source}, step {step.id!r}"
+        earlier = flow.steps[: flow.steps.index(step)]
+        other = next((s for s in earlier if s.id == rule.field), None)
+        if other is None:
+            raise FlowError(f"{where}: not_before names {rule.field!r}, not an earlier step")
+        if step.kind is not StepKind.DATE or other.kind is not StepKind.DATE:
+            raise FlowError(f"{where}: not_before compares two date steps")
+
+
+def _check_person(flow: Flow) -> None:
+    """Every worded prompt has a wording for each answer to the person question."""
+    worded = [s for s in flow.steps if s.prompts]
+    if flow.person is None:
+        if worded:
+            raise FlowError(f"{flow.source}, step {worded[0].id!r}: worded prompt, no 'person'")
+        return
+    if not flow.has(flow.person.field):
+        raise FlowError(f"{flow.source}: person names an unknown step {flow.person.field!r}")
+    people = {o.value for o in flow.step(flow.person.field).options}
+    if flow.person.default not in people:
+        raise FlowError(f"{flow.source}: the person default {flow.person.default!r} is no option")
+    for step in worded:
+        if {p for p, _ in step.prompts} != people:
+            raise FlowError(
+                f"{flow.source}, step {step.id!r}: word the prompt for {sorted(people)}"
+            )
+
+
+def _person(raw: Any, where: str) -> Person | None:
+    """Parse the flow's `person:` block, if any."""
+    if raw is None:
+        return None
+    if not isinstance(raw, dict) or set(raw) != {"field", "default"}:
+        raise FlowError(f"{where}: 'person' needs 'field' and 'default'")
+    return Person(str(raw["field"]), str(raw["default"]))
 
 
 def load_flow(path: Path, known: Callable[[str], bool] | None = None) -> Flow:
@@ -248,6 +377,8 @@ def load_flow(path: Path, known: Callable[[str], bool] | None = None) -> Flow:
         steps.extend(_step(s, sections[-1].id, where) for s in sec.get("steps", ()))
     if not steps:
         raise FlowError(f"{where}: a flow needs at least one step")
-    flow = Flow(str(raw["id"]), str(raw.get("title", "")), tuple(sections), tuple(steps), where)
+    person = _person(raw.get("person"), where)
+    title = str(raw.get("title", ""))
+    flow = Flow(str(raw["id"]), title, tuple(sections), tuple(steps), where, person)
     check(flow, known)
     return flow

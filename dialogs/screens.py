@@ -93,13 +93,12 @@ def _step_buttons(turn: Turn, step: Step) -> list[tuple[Button, ...]]:
 
 
 def step_prompt(turn: Turn, content: Content, step: Step) -> Reply:
-    """Ask one question, with its progress, hint, current answer and buttons."""
+    """Ask one question, worded for who declares, with its section, hint, answer and buttons."""
     t, flow, state = turn.t, content.declaration, turn.state
-    visible = [s for s in flow.visible(state.answers, turn.ctx) if not s.transient]
-    parts = []
-    if step in visible:
-        parts.append(t("step.progress", n=visible.index(step) + 1, total=len(visible)))
-    parts.append(t(step.prompt))
+    # The section, not a question count: a count jumps as answers add or drop questions.
+    number, section = flow.section_of(step)
+    parts = [t("step.progress", n=number, total=len(flow.sections), title=t(section.title))]
+    parts.append(t(flow.prompt(step, state.answers)))
     if step.hint:
         parts.append(t(step.hint))
     if step.id in state.answers and not step.transient:

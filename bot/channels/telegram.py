@@ -71,10 +71,21 @@ def inbound_from_callback(query: CallbackQuery, update_id: int) -> Inbound:
         payload=query.data or "",
         lang_hint=query.from_user.language_code,
         external_id=f"u:{update_id}",
+        pressed_message_id=str(query.message.message_id) if query.message else None,
     )
 
 
 Markup = InlineKeyboardMarkup | ReplyKeyboardMarkup | ReplyKeyboardRemove
+
+
+def inline_markup(reply: Reply) -> InlineKeyboardMarkup:
+    """The reply's buttons under its text."""
+    return InlineKeyboardMarkup(
+        inline_keyboard=[
+            [InlineKeyboardButton(text=b.label, callback_data=b.payload) for b in row]
+            for row in reply.buttons
+        ]
+    )
 
 
 def markup_for(reply: Reply) -> Markup:
@@ -88,12 +99,7 @@ def markup_for(reply: Reply) -> Markup:
         return ReplyKeyboardMarkup(keyboard=rows, resize_keyboard=True, one_time_keyboard=True)
     if not reply.buttons:
         return ReplyKeyboardRemove()
-    return InlineKeyboardMarkup(
-        inline_keyboard=[
-            [InlineKeyboardButton(text=b.label, callback_data=b.payload) for b in row]
-            for row in reply.buttons
-        ]
-    )
+    return inline_markup(reply)
 
 
 def router(handle: Handle) -> Router:
@@ -149,7 +155,32 @@ class TelegramSender:
             sent = await self.bot.send_document(chat, upload, protect_content=True)
             return [str(sent.message_id)]
         reply = Reply.from_dict(work.payload["reply"])
+        edit = work.payload.get("edit")
+        if (
+            edit
+            and reply.buttons
+            and not reply.request_location
+            and await self._edit(chat, int(edit), reply)
+        ):
+            return []  # the message and its id are already known
         sent = await self.bot.send_message(
             chat, reply.text, reply_markup=markup_for(reply), protect_content=reply.sensitive
         )
         return [str(sent.message_id)]
+
+    async def _edit(self, chat: int, message_id: int, reply: Reply) -> bool:
+        """Replace a message's text and buttons; False when Telegram will not, so we send.
+
+        An edit fails on a message too old or deleted; "not modified" means it already shows
+        this, which is as good as done.
+        """
+        try:
+            await self.bot.edit_message_text(
+                text=reply.text,
+                chat_id=chat,
+                message_id=message_id,
+                reply_markup=inline_markup(reply),
+            )
+        except TelegramBadRequest as error:
+            return "not modified" in error.message
+        return True

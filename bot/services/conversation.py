@@ -8,6 +8,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
@@ -113,9 +114,15 @@ class ConversationService:
         outbox: Outbox, event: Inbound, contact_id: int | None, replies: list[Reply], lang: str,
         now: datetime,
     ) -> None:  # fmt: skip
-        """Queue the replies in order; a printable copy follows the message that mentions it."""
+        """Queue the replies in order; a printable copy follows the message that mentions it.
+
+        A reply that only re-shows the pressed screen carries that message's id, for the
+        sender to edit it in place where the channel can.
+        """
         for reply in replies:
-            message = {"reply": reply.to_dict()}
+            message: dict[str, Any] = {"reply": reply.to_dict()}
+            if reply.replaces and event.pressed_message_id:
+                message["edit"] = event.pressed_message_id
             outbox.add(event.channel, event.chat, contact_id, MESSAGE, message, now)
             if reply.document:
                 payload = {"ref": reply.document, "lang": lang}

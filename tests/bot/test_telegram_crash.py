@@ -31,6 +31,9 @@ async def start_serve(tg: FakeTelegram, var: Path) -> asyncio.subprocess.Process
     return proc
 
 
+NAME, OTHER_NAMES, SEX = "Họ và tên của bạn", "Bạn có dùng tên khác", "Giới tính của bạn"
+
+
 def shown(tg: FakeTelegram, fragment: str) -> int:
     """How many messages in the chat contain fragment."""
     return sum(fragment in text for text in tg.texts(CHAT))
@@ -48,11 +51,11 @@ async def test_sigkill_loses_nothing_and_sends_nothing_twice(tmp_path: Path) -> 
         try:
             await step(tg, lambda: tg.user_sends(CHAT, "/start"), "Xin chào")
             await step(tg, lambda: tg.user_presses(CHAT, "Tiếng Việt"), "Bạn muốn làm gì")
-            await step(tg, lambda: tg.user_presses(CHAT, "Khai báo"), "Câu 1/")
-            await step(tg, lambda: tg.user_presses(CHAT, "Đồng ý"), "Câu 2/")
-            await step(tg, lambda: tg.user_presses(CHAT, "Đồng ý"), "Câu 3/")
-            await step(tg, lambda: tg.user_presses(CHAT, "Đồng ý"), "Câu 4/")
-            await step(tg, lambda: tg.user_presses(CHAT, "Khai cho chính tôi"), "Câu 5/")
+            await step(tg, lambda: tg.user_presses(CHAT, "Khai báo"), "Việc 1 –")
+            await step(tg, lambda: tg.user_presses(CHAT, "Đồng ý"), "Việc 2 –")
+            await step(tg, lambda: tg.user_presses(CHAT, "Đồng ý"), "Việc 3 –")
+            await step(tg, lambda: tg.user_presses(CHAT, "Đồng ý"), "Bạn khai cho chính mình")
+            await step(tg, lambda: tg.user_presses(CHAT, "Khai cho chính tôi"), NAME)
 
             tg.fail_next("sendMessage", times=1, status=429, retry_after=3)
             tg.user_sends(CHAT, "Lý Thị Khởi Động Lại")
@@ -60,17 +63,17 @@ async def test_sigkill_loses_nothing_and_sends_nothing_twice(tmp_path: Path) -> 
         finally:
             first.send_signal(signal.SIGKILL)
             await first.wait()
-        assert shown(tg, "Câu 6/") == 0, "the reply was waiting in the outbox when killed"
+        assert shown(tg, OTHER_NAMES) == 0, "the reply was waiting in the outbox when killed"
 
         second = await start_serve(tg, var)
         try:
-            await tg.wait_for(lambda: shown(tg, "Câu 6/"), timeout=30)
-            await step(tg, lambda: tg.user_presses(CHAT, "Bỏ qua"), "Câu 7/")
+            await tg.wait_for(lambda: shown(tg, OTHER_NAMES), timeout=30)
+            await step(tg, lambda: tg.user_presses(CHAT, "Bỏ qua"), SEX)
         finally:
             second.send_signal(signal.SIGTERM)
             await asyncio.wait_for(second.wait(), timeout=30)
 
-    for fragment in ("Câu 1/", "Câu 5/", "Câu 6/", "Câu 7/"):
+    for fragment in ("Việc 1 –", NAME, OTHER_NAMES, SEX):
         assert shown(tg, fragment) == 1, fragment
     texts = tg.texts(CHAT)
     assert len(texts) == len(set(texts)), "no message was sent twice"

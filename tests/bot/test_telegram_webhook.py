@@ -33,5 +33,5 @@ async def test_webhook_mode_converses_and_refuses_a_wrong_secret(settings: Setti
         await user.says("/start")
         await user.presses("Tiếng Việt")
         await user.presses("Khai báo")
-        assert "Câu 1/" in user.last
+        assert "Phần 1/6" in user.last
         assert await count(app, Contact) == 1

@@ -31,7 +31,7 @@ def test_a_new_user_reaches_the_declaration(tmp_path: Path) -> None:
     out = run_chat(tmp_path, ["1", "1"])
     assert "[1] Tiếng Việt" in out
     assert "[1] Khai báo" in out
-    assert "Câu 1/" in out and "[1] Đồng ý" in out
+    assert "Phần 1/6" in out and "[1] Đồng ý" in out
     key = tmp_path / "var" / "secret.key"
     assert stat.S_IMODE(key.stat().st_mode) == 0o600
     assert "secret.key" in out, "a warning says a key was generated"
