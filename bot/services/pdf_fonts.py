@@ -12,6 +12,7 @@ subset. A document with any other character uses the whole face.
 
 from __future__ import annotations
 
+import functools
 import io
 import threading
 from collections.abc import Set
@@ -25,8 +26,15 @@ from fpdf.fonts import SubsetMap, TTFFont
 FONT_DIR = Path(__file__).resolve().parent.parent / "assets" / "fonts"
 FAMILY = "dejavu"
 FACES = {"": "DejaVuSans.ttf", "B": "DejaVuSans-Bold.ttf"}
-LATIN = ((0x20, 0x24F), (0x300, 0x36F), (0x1E00, 0x1EFF), (0x2000, 0x206F), (0x20A0, 0x20CF))
-"""Latin with every Vietnamese letter, combining marks, punctuation and currency signs."""
+LATIN = (
+    (0x20, 0x17F),  # ASCII, Latin-1, Latin Extended-A
+    (0x1A0, 0x1B0),  # Ơ ơ Ư ư
+    (0x300, 0x323),  # combining marks, Vietnamese tones among them
+    (0x1EA0, 0x1EF9),  # the rest of the Vietnamese letters
+    (0x2000, 0x206F),  # punctuation: dashes, quotes, ellipsis
+    (0x20A0, 0x20CF),  # currency: ₫ €
+)
+"""Characters of Vietnamese and Western European text: the small fonts have these."""
 
 
 @dataclass(frozen=True)
@@ -86,9 +94,14 @@ def _load(kind: str) -> _Set:
         return _sets[kind]
 
 
+@functools.cache
 def all_glyphs() -> frozenset[int]:
-    """Characters that every style of the whole face can print."""
-    return _load("full").glyphs
+    """Characters that every style of the whole face can print (its character maps only)."""
+    maps = []
+    for name in FACES.values():
+        with ttLib.TTFont(FONT_DIR / name, lazy=True) as font:
+            maps.append(set(font.getBestCmap()))
+    return frozenset(set.intersection(*maps))
 
 
 def _lend(face: _Face, index: int) -> TTFFont:

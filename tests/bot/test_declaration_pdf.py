@@ -16,6 +16,7 @@ from pypdf import PdfReader
 from pypdf.errors import PdfReadError
 
 from bot.app import App
+from bot.channels.terminal import TerminalChat
 from bot.services.declaration_files import DeclarationFiles
 from bot.services.declaration_pdf import PrintableDeclaration, render_declaration_pdf, write_pdf
 from bot.settings import Settings
@@ -311,3 +312,27 @@ async def test_on_telegram_both_copies_arrive_and_a_retry_sends_the_same_bytes(
         assert all(READING_COPY in page for page in _pages(shown[1].data))
         assert sorted(renders) == ["en", "vi"], "rendered once each, not again on the retry"
         assert sealed(app) == [], "nothing is kept once sent"
+
+
+async def test_the_terminal_writes_both_files_and_says_where(app: App) -> None:
+    lines: list[str] = []
+    term = TerminalChat(app, "terminal-user", "en", lines.append)
+
+    async def press(label: str) -> None:
+        number = next(i for i, b in enumerate(term.buttons, 1) if b.label == label)
+        await term.send(str(number))
+
+    await term.send("/start")
+    for label in ("English", "Make a declaration", "I agree", "I agree", "I agree", "For myself"):
+        await press(label)
+    await term.send(NAME)
+    while not any(b.label == "Finish and save" for b in term.buttons):
+        safe = any(b.label == "It's safe, go on" for b in term.buttons)
+        await press("It's safe, go on" if safe else "Skip")
+    await press("Finish and save")
+    paths = [Path(line.removeprefix("PDF: ")) for line in lines if line.startswith("PDF: ")]
+    assert len(paths) == 2 and paths[1].name == paths[0].name.replace(".pdf", "-en.pdf")
+    assert MOTTO[0] in _text(paths[0].read_bytes())
+    assert READING_COPY in _text(paths[1].read_bytes())
+    assert all(stat.S_IMODE(p.stat().st_mode) == 0o600 for p in paths)
+    assert sealed(app) == [], "handed over: no encrypted copy is kept"
