@@ -34,13 +34,13 @@ def province_name(code: str) -> str:
 def commune(answers: Mapping[str, Any], running_text: bool) -> str | None:
     """The person's new (2025) commune; in Vietnamese running text "phường Thành Đông"."""
     address = answers.get("address")
-    ward = address.get("ward") if isinstance(address, dict) else None
+    ward = str(address.get("ward") or "") if isinstance(address, dict) else ""
     if not ward:
         return None
     for word in UNIT_WORDS if running_text else ():
         if ward.startswith(word + " "):
             return word.lower() + ward[len(word) :]
-    return str(ward)
+    return ward
 
 
 def _date(day: date, t: Translator) -> str:

@@ -75,7 +75,7 @@ def _cleaned(doc: PrintableDeclaration, glyphs: Set[int]) -> PrintableDeclaratio
 
     return replace(
         doc,
-        **{f: c(getattr(doc, f)) for f in _TEXT_FIELDS},
+        **{f: c(getattr(doc, f)) for f in _TEXT_FIELDS},  # type: ignore[arg-type]
         sections=[(c(t), [(c(k), c(v)) for k, v in rows]) for t, rows in doc.sections],
     )
 
