@@ -151,8 +151,8 @@ class ConversationService:
             for lang in self.files.copies(delivery.lang) if reply.document else ():
                 try:
                     await self.declaration_pdf(delivery.contact_id, reply.document or "", lang)
-                except Exception:
-                    log.exception("a declaration PDF could not be made now; it is made when sent")
+                except Exception as error:  # the type only: a message might quote an answer
+                    log.error("PDF not made at submission (%s)", type(error).__name__)
 
     async def declaration_pdf(self, contact_id: int | None, ref: str, lang: str) -> bytes | None:
         """One of this person's declarations as a PDF in lang; None for anyone else's.
