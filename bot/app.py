@@ -47,7 +47,8 @@ async def build_app(settings: Settings | None = None, clock: Clock = utcnow) -> 
     directory = Directory(gazetteer_for(settings.province_code))
     await seed_if_empty(sessions, directory.gazetteer, settings.province_code, clock())
     await directory.reload(sessions)
-    files = DeclarationFiles(content, settings.var_dir / "declarations", settings.timezone)
+    folder = settings.var_dir / "declarations"
+    files = DeclarationFiles(content, folder, settings.timezone, settings.province_code)
     files.prune(clock())
     service = ConversationService(
         db,

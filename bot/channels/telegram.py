@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Awaitable, Callable
+from typing import Protocol
 
 from aiogram import Bot, F, Router
 from aiogram.enums import ChatType
@@ -27,13 +28,23 @@ from aiogram.types import (
     Update,
 )
 
+from bot.services.declaration_files import filename
 from bot.services.outbox import PermanentError, RetryLater, TransientError, Work
 from db.outbox import DELETE, DOCUMENT
 from dialogs.events import Inbound, Kind, Reply
 
 CHANNEL = "telegram"
 Handle = Callable[[Inbound], Awaitable[None]]
-PdfSource = Callable[[int | None, str, str], Awaitable[bytes | None]]
+
+
+class PdfSource(Protocol):
+    """Where declaration PDFs come from (the conversation service)."""
+
+    async def declaration_pdf(self, contact_id: int | None, ref: str, lang: str) -> bytes | None:
+        """The same bytes on every retry; None when the person may not have it."""
+
+    def declaration_sent(self, ref: str, lang: str) -> None:
+        """Called once the PDF is in the chat, so the kept copy can go."""
 
 
 def inbound_from_message(message: Message, update_id: int) -> Inbound:
@@ -125,8 +136,8 @@ def router(handle: Handle) -> Router:
 class TelegramSender:
     """Sends outbox items with the Bot API; maps Telegram's errors to retry decisions."""
 
-    def __init__(self, bot: Bot, pdf: PdfSource) -> None:
-        self.bot, self.pdf = bot, pdf
+    def __init__(self, bot: Bot, pdfs: PdfSource) -> None:
+        self.bot, self.pdfs = bot, pdfs
 
     async def send(self, work: Work) -> list[str]:
         """One item: a message, a document, or a deletion."""
@@ -148,11 +159,12 @@ class TelegramSender:
             return []
         if work.kind == DOCUMENT:
             ref, lang = work.payload["ref"], work.payload.get("lang", "vi")
-            data = await self.pdf(work.contact_id, ref, lang)
+            data = await self.pdfs.declaration_pdf(work.contact_id, ref, lang)
             if data is None:
                 return []
-            upload = BufferedInputFile(data, filename=f"{ref}.pdf")
+            upload = BufferedInputFile(data, filename=filename(ref, lang))
             sent = await self.bot.send_document(chat, upload, protect_content=True)
+            self.pdfs.declaration_sent(ref, lang)
             return [str(sent.message_id)]
         reply = Reply.from_dict(work.payload["reply"])
         edit = work.payload.get("edit")

@@ -45,7 +45,7 @@ class TelegramRuntime:
         # One person's updates are handled one at a time; different people concurrently.
         self.dispatcher = Dispatcher(events_isolation=SimpleEventIsolation())
         self.dispatcher.include_router(router(self.handle))
-        sender = TelegramSender(self.bot, app.conversations.declaration_pdf)
+        sender = TelegramSender(self.bot, app.conversations)
         overall, per_chat, burst = rates
         buckets = ChatBuckets(overall=overall, per_chat=per_chat, burst=burst)
         self.worker = OutboxWorker(

@@ -41,10 +41,7 @@ class TerminalChat:
         """Print text, then the buttons with the numbers the engine gave them."""
         self.out(reply.text)
         if reply.document:
-            data = await self.app.conversations.declaration_pdf(contact_id, reply.document, lang)
-            if data is not None:
-                path = self.app.conversations.files.write(reply.document, data)
-                self.out(f"PDF: {path.resolve()}")
+            await self._hand_over(reply.document, contact_id, lang)
         for row in reply.buttons:
             self.out("   ".join(f"[{b.key}] {b.label}" if b.key else b.label for b in row))
         if reply.request_location:  # no location button here: say how to type one
@@ -52,6 +49,16 @@ class TerminalChat:
             hint = t("location.typed")
             self.out(f"{reply.request_location}: {hint}")
         self.out("")
+
+    async def _hand_over(self, ref: str, contact_id: int | None, lang: str) -> None:
+        """Write each PDF where the person can open it, and say where: that is sending it."""
+        conversations = self.app.conversations
+        for copy in conversations.files.copies(lang):
+            data = await conversations.declaration_pdf(contact_id, ref, copy)
+            if data is not None:
+                path = conversations.files.write(ref, data, copy)
+                conversations.declaration_sent(ref, copy)
+                self.out(f"PDF: {path.resolve()}")
 
 
 async def run(app: App, user: str, lang_hint: str | None) -> None:

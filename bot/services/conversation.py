@@ -60,6 +60,7 @@ class ConversationService:
     ) -> None:
         self.db, self.sessions, self.engine = db, sessions, engine
         self.files, self.province, self.clock = files, province, clock
+        self._rendering = asyncio.Lock()
 
     async def handle(self, event: Inbound, outbox: bool = False) -> Delivery:
         """Apply one event exactly once; with outbox, the replies are queued in the same commit.
@@ -69,12 +70,15 @@ class ConversationService:
         """
         for attempt in range(BUSY_ATTEMPTS):
             try:
-                return await self._handle(event, outbox)
+                delivery = await self._handle(event, outbox)
             except OperationalError as error:
                 if "locked" not in str(error) or attempt == BUSY_ATTEMPTS - 1:
                     raise
                 log.warning("database busy; handling the event again (try %d)", attempt + 2)
                 await asyncio.sleep(0.1 * 2**attempt)
+                continue
+            await self._prepare_documents(delivery)
+            return delivery
         raise AssertionError("unreachable")
 
     async def _handle(self, event: Inbound, outbox: bool) -> Delivery:
@@ -109,12 +113,11 @@ class ConversationService:
             await checkpoint(self.db)
         return Delivery(contact_id, outcome.replies, lang)
 
-    @staticmethod
     def _enqueue(
-        outbox: Outbox, event: Inbound, contact_id: int | None, replies: list[Reply], lang: str,
-        now: datetime,
+        self, outbox: Outbox, event: Inbound, contact_id: int | None, replies: list[Reply],
+        lang: str, now: datetime,
     ) -> None:  # fmt: skip
-        """Queue the replies in order; a printable copy follows the message that mentions it.
+        """Queue the replies in order; the PDFs follow the message that mentions them.
 
         A reply that only re-shows the pressed screen carries that message's id, for the
         sender to edit it in place where the channel can.
@@ -124,8 +127,8 @@ class ConversationService:
             if reply.replaces and event.pressed_message_id:
                 message["edit"] = event.pressed_message_id
             outbox.add(event.channel, event.chat, contact_id, MESSAGE, message, now)
-            if reply.document:
-                payload = {"ref": reply.document, "lang": lang}
+            for copy in self.files.copies(lang) if reply.document else ():
+                payload = {"ref": reply.document, "lang": copy}
                 outbox.add(event.channel, event.chat, contact_id, DOCUMENT, payload, now)
 
     @staticmethod
@@ -149,12 +152,34 @@ class ConversationService:
         if await Handoffs(session).open_for(contact_id):
             await Messages(session).add(contact_id, "in", text, now)
 
+    async def _prepare_documents(self, delivery: Delivery) -> None:
+        """Render a new declaration's PDFs now, once, so that sending only reads them."""
+        for reply in delivery.replies:
+            for lang in self.files.copies(delivery.lang) if reply.document else ():
+                try:
+                    await self.declaration_pdf(delivery.contact_id, reply.document or "", lang)
+                except Exception as error:  # the type only: a message might quote an answer
+                    log.error("PDF not made at submission (%s)", type(error).__name__)
+
     async def declaration_pdf(self, contact_id: int | None, ref: str, lang: str) -> bytes | None:
-        """The PDF of one of this person's declarations; None for anyone else's."""
+        """One of this person's declarations as a PDF in lang; None for anyone else's.
+
+        The copy made at submission is served as it is, on every send retry; a copy is
+        rendered here only if that one is missing (e.g. a crash, or already sent).
+        """
         async with self.sessions() as session:
             found = await Declarations(session).get_by_ref(ref)
         if found is None or contact_id is None or found.contact_id != contact_id:
             return None
-        # 100-200 ms of CPU: off the event loop, so other conversations go on meanwhile.
-        answers = dict(found.answers)
-        return await asyncio.to_thread(self.files.render, ref, answers, lang, found.created_at)
+        if (data := self.files.load(ref, lang)) is not None:
+            return data
+        async with self._rendering:  # one render per copy, even when a send asks meanwhile
+            if (data := self.files.load(ref, lang)) is not None:
+                return data
+            answers, created = dict(found.answers), found.created_at
+            # CPU-bound: off the event loop, so other conversations go on meanwhile.
+            return await asyncio.to_thread(self.files.prepare, ref, answers, lang, created)
+
+    def declaration_sent(self, ref: str, lang: str) -> None:
+        """The PDF reached the person: stop keeping it."""
+        self.files.sent(ref, lang)
