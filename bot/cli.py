@@ -56,9 +56,11 @@ def db() -> None:
 @db.command("upgrade")
 def db_upgrade() -> None:
     """Apply the migrations (serve and chat do this too)."""
+    from bot.app import configure_keys
     from db.migrate import upgrade
 
     settings = Settings()
+    configure_keys(settings)  # migrations encrypt existing rows
     asyncio.run(upgrade(settings.db_url))
     click.echo("database is up to date")
 

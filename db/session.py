@@ -40,10 +40,11 @@ def make_engine(url: str, *, foreign_keys: bool = True, one_writer: bool = False
 
     foreign_keys=False is for migrations only: SQLite batch mode drops and recreates
     tables, and with enforcement on, dropping "contacts" would cascade to its children.
+    Bound parameters are hidden from errors and logs: they carry chat ids and tokens.
     """
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite":
-        return create_async_engine(url, pool_pre_ping=True)
+        return create_async_engine(url, pool_pre_ping=True, hide_parameters=True)
     database = parsed.database
     if database and database != ":memory:" and not database.startswith("file:"):
         _prepare_file(Path(database).expanduser())
@@ -51,9 +52,9 @@ def make_engine(url: str, *, foreign_keys: bool = True, one_writer: bool = False
     # connection in asyncio instead of spinning in SQLite's busy handler, where many at
     # once outlast busy_timeout ("database is locked"). Nested sessions would deadlock.
     engine = (
-        create_async_engine(url, pool_size=1, max_overflow=0)
+        create_async_engine(url, pool_size=1, max_overflow=0, hide_parameters=True)
         if one_writer
-        else (create_async_engine(url))
+        else create_async_engine(url, hide_parameters=True)
     )
     pragmas = (f"PRAGMA foreign_keys={'ON' if foreign_keys else 'OFF'}", *_SQLITE_PRAGMAS)
 
