@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import Column, Table, bindparam, select, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -36,7 +38,7 @@ async def reencrypt(session: AsyncSession) -> int:
             .where(tuple_(*keys) == tuple_(*(bindparam(f"pk_{k.name}") for k in keys)))
             .values({c.name: bindparam(c.name, type_=c.type) for c in columns})
         )
-        last: tuple[object, ...] | None = None
+        last: tuple[Any, ...] | None = None
         while True:
             query = select(*keys, *columns).order_by(*keys).limit(BATCH)
             if last is not None:
