@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from cryptography.fernet import Fernet, MultiFernet
 from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from db.crypto import DecryptionError, configure_cipher
@@ -159,3 +160,12 @@ async def test_inbound_events_are_forgotten_after_a_week(sessions: Sessions) -> 
     async with sessions() as s:
         left = (await s.execute(text("SELECT external_id FROM inbound_events"))).scalars()
         assert list(left) == ["u:1:101"]
+
+
+async def test_database_errors_do_not_quote_their_parameters(sessions: Sessions) -> None:
+    with pytest.raises(DBAPIError) as caught:
+        async with sessions() as s:
+            await s.execute(text("SELECT no_such_column FROM contacts WHERE channel = :c"),
+                            {"c": CHAT})  # fmt: skip
+    assert "no_such_column" in str(caught.value) and CHAT not in str(caught.value)
+    assert "parameters hidden" in str(caught.value)
