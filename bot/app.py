@@ -19,6 +19,7 @@ from db.crypto import configure_cipher, load_cipher
 from db.directory import Places
 from db.lookup import configure_lookup_key, load_lookup_key
 from db.migrate import upgrade
+from db.rotation import reencrypt
 from db.session import make_engine, make_sessionmaker
 from dialogs.content import Content
 from dialogs.engine import Engine
@@ -81,6 +82,22 @@ def configure_keys(settings: Settings) -> None:
             setting="HOTLINE_SECRET_KEYS",
         )
     configure_cipher(load_cipher(keys, settings.var_dir))
+
+
+async def reencrypt_database(settings: Settings) -> int:
+    """Key rotation, second step: rewrite every token with the first key; the row count.
+
+    First put the new key in front of the old one in HOTLINE_SECRET_KEYS and restart
+    every process; after this, the old key can be removed.
+    """
+    configure_keys(settings)
+    await upgrade(settings.db_url)
+    db = make_engine(settings.db_url)
+    try:
+        async with make_sessionmaker(db)() as session, session.begin():
+            return await reencrypt(session)
+    finally:
+        await db.dispose()
 
 
 async def seed_if_empty(

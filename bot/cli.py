@@ -65,6 +65,15 @@ def db_upgrade() -> None:
     click.echo("database is up to date")
 
 
+@db.command("reencrypt")
+def db_reencrypt() -> None:
+    """Rewrite all encrypted data with the first of HOTLINE_SECRET_KEYS (key rotation)."""
+    from bot.app import reencrypt_database
+
+    count = asyncio.run(reencrypt_database(Settings()))
+    click.echo(f"{count} rows re-encrypted with the first key; older keys may now be removed")
+
+
 @main.group()
 def flows() -> None:
     """Flow definitions."""
