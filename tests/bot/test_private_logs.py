@@ -7,6 +7,8 @@ import logging
 import pytest
 from sqlalchemy import func, select
 
+from bot.channels.telegram import WithholdMessages
+from bot.channels.telegram_runtime import withhold_messages_in_aiogram_logs
 from bot.settings import Settings
 from db.models import Declaration
 from tests.bot.telegram_support import User, telegram_app
@@ -76,3 +78,21 @@ async def test_no_name_phone_or_chat_id_in_any_log(
     assert "SELECT" in logged, "everything was captured, down to the SQL statements"
     leaks = {n: logged.count(n) for n in [NAME, *PHONE_FORMS, str(CHAT)]}
     assert leaks == dict.fromkeys(leaks, 0)
+
+
+def test_aiogram_error_logs_keep_the_exception_type_not_its_message(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    withhold_messages_in_aiogram_logs()
+    withhold_messages_in_aiogram_logs()  # once per process, however often it is called
+    event = logging.getLogger("aiogram.event")
+    assert len([f for f in event.filters if isinstance(f, WithholdMessages)]) == 1
+    with caplog.at_level(logging.DEBUG):
+        try:
+            raise ValueError(f"cannot parse {NAME}, {PHONE}")
+        except ValueError as error:
+            event.exception("Cause exception while process update id=%d by bot id=%d\n%s: %s",
+                            7, 123456, type(error).__name__, error)  # fmt: skip
+    assert "update id=7" in caplog.text and "ValueError (message withheld)" in caplog.text
+    assert "test_private_logs.py" in caplog.text, "the frames stay"
+    assert NAME not in caplog.text and PHONE not in caplog.text
