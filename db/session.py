@@ -35,13 +35,28 @@ _SQLITE_PRAGMAS = (
 )
 
 
+class _NoResultRows(logging.Filter):
+    """At debug level SQLAlchemy logs every result row, already decrypted: never those."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return record.msg != "Row %r"
+
+
+def _hide_result_rows() -> None:
+    engine_log = logging.getLogger("sqlalchemy.engine.Engine")
+    if not any(isinstance(f, _NoResultRows) for f in engine_log.filters):
+        engine_log.addFilter(_NoResultRows())
+
+
 def make_engine(url: str, *, foreign_keys: bool = True, one_writer: bool = False) -> AsyncEngine:
     """An async engine; on SQLite, with foreign keys, secure delete, WAL and real savepoints.
 
     foreign_keys=False is for migrations only: SQLite batch mode drops and recreates
     tables, and with enforcement on, dropping "contacts" would cascade to its children.
-    Bound parameters are hidden from errors and logs: they carry chat ids and tokens.
+    Bound parameters are hidden from errors and logs, and result rows from the debug log:
+    they carry chat ids and what people wrote.
     """
+    _hide_result_rows()
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite":
         return create_async_engine(url, pool_pre_ping=True, hide_parameters=True)

@@ -52,6 +52,7 @@ async def test_no_name_phone_or_chat_id_in_any_log(
     settings: Settings, caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level(logging.DEBUG)
+    caplog.set_level(logging.DEBUG, logger="sqlalchemy")  # it sets itself to WARNING
     async with FakeTelegram() as tg, telegram_app(settings, tg, "webhook") as (app, _runtime):
         user = User(tg, app, CHAT)
         await declare(user, tg)
@@ -76,6 +77,7 @@ async def test_no_name_phone_or_chat_id_in_any_log(
     assert "ignored a malformed update 91" in logged
     assert "ignored update 92 of a type" in logged
     assert "SELECT" in logged, "everything was captured, down to the SQL statements"
+    assert "[SQL parameters hidden due to hide_parameters=True]" in logged
     leaks = {n: logged.count(n) for n in [NAME, *PHONE_FORMS, str(CHAT)]}
     assert leaks == dict.fromkeys(leaks, 0)
 
