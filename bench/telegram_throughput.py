@@ -204,22 +204,34 @@ async def walk(tg: TimedTelegram, chat: int, plan: list[Step], echo: bool, out: 
         out.end = time.monotonic()
 
 
-def clone(db: Path, template: int, chats: range) -> None:
-    """Copy one chat's contact, conversation state and consents to many new chats."""
+def clone(db: Path, template: int, chats: range, secret_key: str) -> None:
+    """Copy one chat's contact, conversation state and consents to many new chats.
+
+    Written as the app writes them: found by keyed hash (db.lookup), chat ids encrypted.
+    """
+    from db.lookup import chat_key, configure_lookup_key
+
+    fernet = Fernet(secret_key.encode())
     with sqlite3.connect(db, timeout=60) as conn:
-        conn.execute("CREATE TEMP TABLE new(chat TEXT)")
-        conn.executemany("INSERT INTO new VALUES (?)", [(str(c),) for c in chats])
-        t = f"(SELECT id FROM contacts WHERE chat_id = '{template}')"
+        [token] = conn.execute("SELECT secret FROM keyring WHERE name = 'chat_lookup'").fetchone()
+        configure_lookup_key(fernet.decrypt(token.encode()))
+        conn.execute("CREATE TEMP TABLE new(chat_key TEXT, chat TEXT)")
+        conn.executemany(
+            "INSERT INTO new VALUES (?, ?)",
+            [(chat_key("telegram", str(c)), fernet.encrypt(str(c).encode()).decode())
+             for c in chats],
+        )  # fmt: skip
+        t = f"(SELECT id FROM contacts WHERE chat_key = '{chat_key('telegram', str(template))}')"
         cols = "locale, source, urgent, created_at, last_seen_at"
         conn.execute(
-            f"INSERT INTO contacts (channel, chat_id, user_id, {cols})"
-            f" SELECT channel, chat, chat, {cols} FROM contacts, new WHERE id = {t}"
+            f"INSERT INTO contacts (channel, chat_key, chat_id, user_id, {cols})"
+            f" SELECT channel, new.chat_key, chat, chat, {cols} FROM contacts, new WHERE id = {t}"
         )
         for table, cols in [("conversation_states", "state, updated_at"),
                             ("consents", "purpose, granted, recorded_at")]:  # fmt: skip
             conn.execute(
-                f"INSERT INTO {table} (contact_id, {cols}) SELECT c.id, {cols} FROM {table}"
-                f" JOIN contacts c ON c.chat_id IN (SELECT chat FROM new) WHERE contact_id = {t}"
+                f"INSERT INTO {table} (contact_id, {cols}) SELECT c.id, {cols} FROM {table} JOIN"
+                f" contacts c ON c.chat_key IN (SELECT chat_key FROM new) WHERE contact_id = {t}"
             )
 
 
@@ -234,13 +246,15 @@ def usage(pid: int) -> tuple[float, float, float]:
 
 
 @asynccontextmanager
-async def bot_process(tg: TimedTelegram, kind: str, var: Path, rates: str) -> AsyncIterator[int]:
+async def bot_process(
+    tg: TimedTelegram, kind: str, var: Path, rates: str, secret_key: str
+) -> AsyncIterator[int]:
     """Start a bot in a child process, pointed at the fake; yield its pid; stop it."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("HOTLINE_")}
     env |= {
         "HOTLINE_VAR_DIR": str(var),
         "HOTLINE_PORT": "0",  # the web app of `hotline serve`, on any free port
-        "HOTLINE_SECRET_KEYS": Fernet.generate_key().decode(),
+        "HOTLINE_SECRET_KEYS": secret_key,
         "HOTLINE_TELEGRAM_TOKEN": tg.token,
         "HOTLINE_TELEGRAM_API_BASE": tg.base_url,
     }
@@ -264,11 +278,13 @@ async def scenario(
     var = Path(tempfile.mkdtemp(dir=tmp)) / "var"
     var.mkdir()
     result = Result(name, users)
-    async with TimedTelegram() as tg, bot_process(tg, kind, var, rates) as pid:
+    secret_key = Fernet.generate_key().decode()
+    async with TimedTelegram() as tg, bot_process(tg, kind, var, rates, secret_key) as pid:
         if seed:
             await walk(tg, FIRST_CHAT, seed, False, Result("seed", 1))
             result.expected = len(tg.replies[FIRST_CHAT])
-            clone(var / "hotline.sqlite3", FIRST_CHAT, range(FIRST_CHAT + 1, FIRST_CHAT + users))
+            chats = range(FIRST_CHAT + 1, FIRST_CHAT + users)
+            clone(var / "hotline.sqlite3", FIRST_CHAT, chats, secret_key)
         before = usage(pid)[0]
         gate = asyncio.Semaphore(at_once or users)
 

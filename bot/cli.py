@@ -56,11 +56,22 @@ def db() -> None:
 @db.command("upgrade")
 def db_upgrade() -> None:
     """Apply the migrations (serve and chat do this too)."""
+    from bot.app import configure_keys
     from db.migrate import upgrade
 
     settings = Settings()
+    configure_keys(settings)  # migrations encrypt existing rows
     asyncio.run(upgrade(settings.db_url))
     click.echo("database is up to date")
+
+
+@db.command("reencrypt")
+def db_reencrypt() -> None:
+    """Rewrite all encrypted data with the first of HOTLINE_SECRET_KEYS (key rotation)."""
+    from bot.app import reencrypt_database
+
+    count = asyncio.run(reencrypt_database(Settings()))
+    click.echo(f"{count} rows re-encrypted with the first key; older keys may now be removed")
 
 
 @main.group()

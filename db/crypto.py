@@ -15,9 +15,11 @@ from sqlalchemy.types import TypeDecorator
 
 __all__ = [
     "DecryptionError",
+    "EncryptedBool",
     "EncryptedJSON",
     "EncryptedText",
     "configure_cipher",
+    "configured_cipher",
     "get_cipher",
     "load_cipher",
 ]
@@ -89,6 +91,11 @@ def configure_cipher(c: MultiFernet | None) -> None:
     _cipher = c
 
 
+def configured_cipher() -> MultiFernet | None:
+    """The process-wide cipher if set (migrations take it to convert existing rows)."""
+    return _cipher
+
+
 def get_cipher() -> MultiFernet:
     """The process-wide cipher; fails loudly rather than store anything in clear."""
     if _cipher is None:
@@ -144,3 +151,24 @@ class EncryptedJSON(TypeDecorator[Any]):
 
     def process_result_value(self, value: Any | None, dialect: Dialect) -> Any | None:
         return None if value is None else json.loads(_decrypt(value))
+
+
+class EncryptedBool(TypeDecorator[bool]):
+    """A flag that says something about a person (urgent, consent), stored as a Fernet token."""
+
+    impl = Text
+    cache_ok = True
+
+    def process_bind_param(self, value: bool | None, dialect: Dialect) -> str | None:
+        if value is None:
+            return None
+        if not isinstance(value, bool):
+            raise TypeError(f"EncryptedBool takes bool, not {type(value).__name__}")
+        return _encrypt("true" if value else "false")
+
+    def process_result_value(self, value: Any | None, dialect: Dialect) -> bool | None:
+        return None if value is None else bool(json.loads(_decrypt(value)))
+
+
+ENCRYPTED_TYPES = (EncryptedText, EncryptedJSON, EncryptedBool)
+"""Every column type that holds a token, so that re-encryption after a key change finds them all."""

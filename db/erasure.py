@@ -15,6 +15,7 @@ from db.models import (
     Declaration,
     HandoffRequest,
     Message,
+    OutboxItem,
 )
 
 __all__ = ["erase_contact"]
@@ -46,5 +47,10 @@ async def erase_contact(session: AsyncSession, contact_id: int, now: datetime) -
         )
     for model in _OWNED:
         await session.execute(delete(model).where(model.contact_id == contact_id))
+    # An item in the middle of its send is unlinked, not deleted: its sender then sees
+    # the erase and takes back what it showed (bot.services.outbox).
+    await session.execute(
+        update(OutboxItem).where(OutboxItem.contact_id == contact_id).values(contact_id=None)
+    )
     await session.execute(delete(Contact).where(Contact.id == contact_id))
     return bool(kept)

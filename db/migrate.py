@@ -9,6 +9,7 @@ from alembic.config import Config
 from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
+from db.crypto import configured_cipher
 from db.session import make_engine
 
 __all__ = ["MIGRATIONS_DIR", "alembic_config", "make_revision", "upgrade"]
@@ -32,6 +33,8 @@ async def upgrade(url: str) -> None:
     """Bring the database at url to the latest revision; safe to call again, or concurrently.
 
     Works inside a running event loop: Alembic runs on an async connection via run_sync.
+    Configure the cipher first (db.crypto.configure_cipher): revisions that convert
+    existing rows encrypt them with it.
     """
     engine = make_engine(url, foreign_keys=False)
     try:
@@ -47,6 +50,7 @@ def _upgrade_on(connection: Connection, cfg: Config) -> None:
         # Two processes starting together would otherwise both try to create the tables.
         connection.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _PG_LOCK_KEY})
     cfg.attributes["connection"] = connection
+    cfg.attributes["cipher"] = configured_cipher()
     command.upgrade(cfg, "head")
     if dialect == "sqlite":
         # Migrations run with enforcement off (see make_engine); check nothing broke.

@@ -17,13 +17,12 @@ from sqlalchemy import (
     MetaData,
     String,
     UniqueConstraint,
-    false,
     text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
 
-from db.crypto import EncryptedJSON, EncryptedText
+from db.crypto import EncryptedBool, EncryptedJSON, EncryptedText
 
 # Stable names, so that later migrations (and SQLite batch mode) can refer to constraints.
 NAMING_CONVENTION = {
@@ -39,6 +38,9 @@ HANDOFF_ERASED = "erased"
 """A request whose person erased their data: kept, without link, for the counts only."""
 PENDING, SENDING, SENT, FAILED = "pending", "sending", "sent", "failed"
 MESSAGE, DOCUMENT, DELETE = "message", "document", "delete"
+LOOKUP_KEY_NAME = "chat_lookup"
+CHAT_KEY_LENGTH = 64
+"""Hex digits of an HMAC-SHA256 (db.lookup.chat_key)."""
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -72,19 +74,32 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 
+class KeyringEntry(Base):
+    """Secrets the database keeps for itself, encrypted (the chat lookup key: db.lookup)."""
+
+    __tablename__ = "keyring"
+
+    name: Mapped[str] = mapped_column(String(32), primary_key=True)
+    secret: Mapped[str] = mapped_column(EncryptedText(), nullable=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
 class Contact(Base):
-    """A person as seen on one channel; holds no message content."""
+    """A person as seen on one channel; found by chat_key, so that a copy says nothing.
+
+    chat_id is kept encrypted only so that the bot can write to the person.
+    """
 
     __tablename__ = "contacts"
-    __table_args__ = (UniqueConstraint("channel", "chat_id"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     channel: Mapped[str] = mapped_column(String(16))
-    chat_id: Mapped[str] = mapped_column(String(64))
-    user_id: Mapped[str | None] = mapped_column(String(64))
+    chat_key: Mapped[str] = mapped_column(String(CHAT_KEY_LENGTH), unique=True)
+    chat_id: Mapped[str] = mapped_column(EncryptedText(), nullable=False)
+    user_id: Mapped[str | None] = mapped_column(EncryptedText())
     locale: Mapped[str | None] = mapped_column(String(8))
-    source: Mapped[str | None] = mapped_column(String(64))
-    urgent: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    source: Mapped[str | None] = mapped_column(EncryptedText())
+    urgent: Mapped[bool] = mapped_column(EncryptedBool(), default=False, nullable=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
@@ -102,7 +117,10 @@ class ConversationState(Base):
 
 
 class InboundEvent(Base):
-    """Ids of updates already handled, so a redelivered update is not handled twice."""
+    """Ids of updates already handled, so a redelivered update is not handled twice.
+
+    Kept for a week (db.repositories.InboundLog.prune): redeliveries come within hours.
+    """
 
     __tablename__ = "inbound_events"
     __table_args__ = (UniqueConstraint("channel", "external_id"),)
@@ -110,7 +128,7 @@ class InboundEvent(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     channel: Mapped[str] = mapped_column(String(16))
     external_id: Mapped[str] = mapped_column(String(128))
-    received_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
 
 
 class Consent(Base):
@@ -120,8 +138,8 @@ class Consent(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     contact_id: Mapped[int] = mapped_column(ForeignKey("contacts.id", ondelete="CASCADE"))
-    purpose: Mapped[str] = mapped_column(String(32))
-    granted: Mapped[bool] = mapped_column(Boolean)
+    purpose: Mapped[str] = mapped_column(EncryptedText(), nullable=False)
+    granted: Mapped[bool] = mapped_column(EncryptedBool(), nullable=False)
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
@@ -150,7 +168,7 @@ class HandoffRequest(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     contact_id: Mapped[int | None] = mapped_column(ForeignKey("contacts.id", ondelete="SET NULL"))
     urgent: Mapped[bool] = mapped_column(Boolean)
-    reason: Mapped[str] = mapped_column(String(32))
+    reason: Mapped[str] = mapped_column(EncryptedText(), nullable=False)
     status: Mapped[str] = mapped_column(
         String(16), default=HANDOFF_OPEN, server_default=text(f"'{HANDOFF_OPEN}'")
     )
@@ -173,17 +191,21 @@ class Message(Base):
 
 
 class OutboxItem(Base):
-    """One thing to send to one chat; its content is dropped once sent."""
+    """One thing to send to one chat; its content is dropped once sent.
+
+    chat_key orders each chat's items; chat_id, encrypted, is where to send them.
+    """
 
     __tablename__ = "outbox"
     __table_args__ = (
         Index("ix_outbox_status_next_attempt_at", "status", "next_attempt_at"),
-        Index("ix_outbox_channel_chat_id_id", "channel", "chat_id", "id"),
+        Index("ix_outbox_chat_key_id", "chat_key", "id"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     channel: Mapped[str] = mapped_column(String(16))
-    chat_id: Mapped[str] = mapped_column(String(64))
+    chat_key: Mapped[str] = mapped_column(String(CHAT_KEY_LENGTH))
+    chat_id: Mapped[str] = mapped_column(EncryptedText(), nullable=False)
     contact_id: Mapped[int | None] = mapped_column(
         ForeignKey("contacts.id", ondelete="SET NULL"), index=True
     )
@@ -201,11 +223,11 @@ class ChannelMessage(Base):
     """Ids of messages in a chat (both ways), so erasing can delete them from the chat."""
 
     __tablename__ = "channel_messages"
-    __table_args__ = (Index("ix_channel_messages_channel_chat_id_at", "channel", "chat_id", "at"),)
+    __table_args__ = (Index("ix_channel_messages_chat_key_at", "chat_key", "at"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     channel: Mapped[str] = mapped_column(String(16))
-    chat_id: Mapped[str] = mapped_column(String(64))
+    chat_key: Mapped[str] = mapped_column(String(CHAT_KEY_LENGTH))
     message_id: Mapped[str] = mapped_column(String(64))
     direction: Mapped[str] = mapped_column(String(3))
     at: Mapped[datetime] = mapped_column(UTCDateTime())

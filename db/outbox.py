@@ -9,6 +9,7 @@ from sqlalchemy import and_, delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
+from db.lookup import chat_key
 from db.models import (
     DELETE,
     DOCUMENT,
@@ -47,6 +48,7 @@ class Outbox:
         self._session.add(
             OutboxItem(
                 channel=channel,
+                chat_key=chat_key(channel, chat_id),
                 chat_id=chat_id,
                 contact_id=contact_id,
                 kind=kind,
@@ -64,8 +66,7 @@ class Outbox:
         blocked = (
             select(older.id)
             .where(
-                older.channel == OutboxItem.channel,
-                older.chat_id == OutboxItem.chat_id,
+                older.chat_key == OutboxItem.chat_key,
                 older.status.in_((PENDING, SENDING)),
                 older.id < OutboxItem.id,
             )
@@ -107,7 +108,7 @@ class Outbox:
         self._session.add(
             ChannelMessage(
                 channel=channel,
-                chat_id=chat_id,
+                chat_key=chat_key(channel, chat_id),
                 message_id=message_id,
                 direction=direction,
                 at=now,
@@ -117,35 +118,30 @@ class Outbox:
     async def queue_chat_deletion(
         self, channel: str, chat_id: str, now: datetime, window: timedelta = DELETE_WINDOW
     ) -> int:
-        """Forget what was queued for a chat and queue deletion of what it still shows."""
+        """Forget what was queued for a chat and queue deletion of what it still shows.
+
+        An item being sent at this moment stays, unlinked by the erase; the sender then
+        queues deletion of what it created (bot.services.outbox).
+        """
+        key = chat_key(channel, chat_id)
         await self._session.execute(
-            delete(OutboxItem).where(
-                OutboxItem.channel == channel,
-                OutboxItem.chat_id == chat_id,
-                OutboxItem.status != SENDING,
-            )
+            delete(OutboxItem).where(OutboxItem.chat_key == key, OutboxItem.status != SENDING)
         )
         found = await self._session.scalars(
             select(ChannelMessage.message_id)
-            .where(
-                and_(
-                    ChannelMessage.channel == channel,
-                    ChannelMessage.chat_id == chat_id,
-                    ChannelMessage.at >= now - window,
-                )
-            )
+            .where(and_(ChannelMessage.chat_key == key, ChannelMessage.at >= now - window))
             .order_by(ChannelMessage.id)
         )
         ids = list(found)
+        self.queue_deletion(channel, chat_id, ids, now)
+        await self._session.execute(delete(ChannelMessage).where(ChannelMessage.chat_key == key))
+        return len(ids)
+
+    def queue_deletion(self, channel: str, chat_id: str, ids: list[str], now: datetime) -> None:
+        """Queue deletion of these messages from the chat, in batches the channel accepts."""
         for start in range(0, len(ids), DELETE_BATCH):
             batch = ids[start : start + DELETE_BATCH]
             self.add(channel, chat_id, None, DELETE, {"message_ids": batch}, now)
-        await self._session.execute(
-            delete(ChannelMessage).where(
-                ChannelMessage.channel == channel, ChannelMessage.chat_id == chat_id
-            )
-        )
-        return len(ids)
 
     async def prune(self, now: datetime, keep: timedelta = timedelta(hours=48)) -> None:
         """Forget sent items and message ids too old to matter."""

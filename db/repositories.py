@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Mapping
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Select, exists, insert, select, update
+from sqlalchemy import Select, delete, exists, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.attributes import flag_modified
 
 from db.erasure import erase_contact as erase_contact  # re-exported: callers import it here
+from db.lookup import chat_key
 from db.models import (
     HANDOFF_OPEN,
     Consent,
@@ -23,6 +24,9 @@ from db.models import (
     InboundEvent,
     Message,
 )
+
+INBOUND_RETENTION = timedelta(days=7)
+"""Channels redeliver within hours; a week of update ids is plenty, and says little."""
 
 
 class _Repository:
@@ -44,16 +48,23 @@ class InboundLog(_Repository):
             return False
         return True
 
+    async def prune(self, now: datetime, keep: timedelta = INBOUND_RETENTION) -> int:
+        """Forget updates received longer ago than keep; returns how many."""
+        result = await self._session.execute(
+            delete(InboundEvent).where(InboundEvent.received_at < now - keep)
+        )
+        return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
 
 class Contacts(_Repository):
-    """People, one row per channel and chat."""
+    """People, one row per channel and chat, found by the keyed hash db.lookup.chat_key."""
 
-    def _by_chat(self, channel: str, chat_id: str) -> Select[tuple[Contact]]:
+    def _by_key(self, key: str) -> Select[tuple[Contact]]:
         # The row lock serialises concurrent updates of one person on PostgreSQL
         # (SQLite has no row locks; its BEGIN IMMEDIATE serialises all writers instead).
         return (
             select(Contact)
-            .where(Contact.channel == channel, Contact.chat_id == chat_id)
+            .where(Contact.chat_key == key)
             .with_for_update()
             .execution_options(populate_existing=True)
         )
@@ -71,10 +82,12 @@ class Contacts(_Repository):
 
         source (a campaign deep-link) is only recorded when the contact is created.
         """
-        contact = await self._session.scalar(self._by_chat(channel, chat_id))
+        key = chat_key(channel, chat_id)
+        contact = await self._session.scalar(self._by_key(key))
         if contact is None:
             new = Contact(
                 channel=channel,
+                chat_key=key,
                 chat_id=chat_id,
                 user_id=user_id,
                 source=source,
@@ -88,13 +101,20 @@ class Contacts(_Repository):
                 return new
             except IntegrityError:
                 # Another transaction created it after our select: use theirs.
-                contact = await self._session.scalar(self._by_chat(channel, chat_id))
+                contact = await self._session.scalar(self._by_key(key))
                 if contact is None:
                     raise
         contact.last_seen_at = now
         if user_id is not None and contact.user_id != user_id:
             contact.user_id = user_id
         return contact
+
+    async def find(self, channel: str, chat_id: str) -> Contact | None:
+        """The contact for this chat, if known (no lock, no change)."""
+        found = await self._session.scalars(
+            select(Contact).where(Contact.chat_key == chat_key(channel, chat_id))
+        )
+        return found.first()
 
     async def get(self, contact_id: int) -> Contact | None:
         """The contact with this id, if it still exists."""

@@ -35,15 +35,31 @@ _SQLITE_PRAGMAS = (
 )
 
 
+class _NoResultRows(logging.Filter):
+    """At debug level SQLAlchemy logs every result row, already decrypted: never those."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return record.msg != "Row %r"
+
+
+def _hide_result_rows() -> None:
+    engine_log = logging.getLogger("sqlalchemy.engine.Engine")
+    if not any(isinstance(f, _NoResultRows) for f in engine_log.filters):
+        engine_log.addFilter(_NoResultRows())
+
+
 def make_engine(url: str, *, foreign_keys: bool = True, one_writer: bool = False) -> AsyncEngine:
     """An async engine; on SQLite, with foreign keys, secure delete, WAL and real savepoints.
 
     foreign_keys=False is for migrations only: SQLite batch mode drops and recreates
     tables, and with enforcement on, dropping "contacts" would cascade to its children.
+    Bound parameters are hidden from errors and logs, and result rows from the debug log:
+    they carry chat ids and what people wrote.
     """
+    _hide_result_rows()
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite":
-        return create_async_engine(url, pool_pre_ping=True)
+        return create_async_engine(url, pool_pre_ping=True, hide_parameters=True)
     database = parsed.database
     if database and database != ":memory:" and not database.startswith("file:"):
         _prepare_file(Path(database).expanduser())
@@ -51,9 +67,9 @@ def make_engine(url: str, *, foreign_keys: bool = True, one_writer: bool = False
     # connection in asyncio instead of spinning in SQLite's busy handler, where many at
     # once outlast busy_timeout ("database is locked"). Nested sessions would deadlock.
     engine = (
-        create_async_engine(url, pool_size=1, max_overflow=0)
+        create_async_engine(url, pool_size=1, max_overflow=0, hide_parameters=True)
         if one_writer
-        else (create_async_engine(url))
+        else create_async_engine(url, hide_parameters=True)
     )
     pragmas = (f"PRAGMA foreign_keys={'ON' if foreign_keys else 'OFF'}", *_SQLITE_PRAGMAS)
 

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import contextlib
+import logging
+import traceback
 from collections.abc import Awaitable, Callable
-from typing import Protocol
+from typing import Any, Protocol
 
 from aiogram import Bot, F, Router
+from aiogram.dispatcher.event.bases import UNHANDLED
 from aiogram.enums import ChatType
 from aiogram.exceptions import (
     TelegramBadRequest,
@@ -25,8 +28,10 @@ from aiogram.types import (
     Message,
     ReplyKeyboardMarkup,
     ReplyKeyboardRemove,
+    TelegramObject,
     Update,
 )
+from aiogram.types.update import UpdateTypeLookupError
 
 from bot.services.declaration_files import filename
 from bot.services.outbox import PermanentError, RetryLater, TransientError, Work
@@ -35,6 +40,8 @@ from dialogs.events import Inbound, Kind, Reply
 
 CHANNEL = "telegram"
 Handle = Callable[[Inbound], Awaitable[None]]
+MiddlewareHandler = Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]]
+log = logging.getLogger(__name__)
 
 
 class PdfSource(Protocol):
@@ -47,7 +54,13 @@ class PdfSource(Protocol):
         """Called once the PDF is in the chat, so the kept copy can go."""
 
 
-def inbound_from_message(message: Message, update_id: int) -> Inbound:
+def external_id(bot_id: int, update_id: int) -> str:
+    """The de-duplication key: update ids count per bot, and restart after a week of
+    silence or with a new token, so the bot's id is part of it."""
+    return f"u:{bot_id}:{update_id}"
+
+
+def inbound_from_message(message: Message, update_id: int, bot_id: int) -> Inbound:
     """A message: text, command, location or shared contact.
 
     The update id de-duplicates redeliveries and says nothing about who wrote.
@@ -58,7 +71,7 @@ def inbound_from_message(message: Message, update_id: int) -> Inbound:
         "chat": str(message.chat.id),
         "user": str(user.id if user else message.chat.id),
         "lang_hint": user.language_code if user else None,
-        "external_id": f"u:{update_id}",
+        "external_id": external_id(bot_id, update_id),
         "message_id": str(message.message_id),
     }
     if message.location:
@@ -71,7 +84,7 @@ def inbound_from_message(message: Message, update_id: int) -> Inbound:
     return Inbound(**base, kind=kind, text=text)  # type: ignore[arg-type]
 
 
-def inbound_from_callback(query: CallbackQuery, update_id: int) -> Inbound:
+def inbound_from_callback(query: CallbackQuery, update_id: int, bot_id: int) -> Inbound:
     """A button press; the payload is the short id we put in callback_data."""
     chat = query.message.chat.id if query.message else query.from_user.id
     return Inbound(
@@ -81,7 +94,7 @@ def inbound_from_callback(query: CallbackQuery, update_id: int) -> Inbound:
         kind=Kind.BUTTON,
         payload=query.data or "",
         lang_hint=query.from_user.language_code,
-        external_id=f"u:{update_id}",
+        external_id=external_id(bot_id, update_id),
         pressed_message_id=str(query.message.message_id) if query.message else None,
     )
 
@@ -120,17 +133,55 @@ def router(handle: Handle) -> Router:
     r.callback_query.filter(F.message.chat.type == ChatType.PRIVATE)
 
     @r.message()
-    async def on_message(message: Message, event_update: Update) -> None:
+    async def on_message(message: Message, event_update: Update, bot: Bot) -> None:
         """Anything a person writes or shares."""
-        await handle(inbound_from_message(message, event_update.update_id))
+        await handle(inbound_from_message(message, event_update.update_id, bot.id))
 
     @r.callback_query()
-    async def on_button(query: CallbackQuery, event_update: Update) -> None:
+    async def on_button(query: CallbackQuery, event_update: Update, bot: Bot) -> None:
         """A press: stop the button's spinner at once, then handle it."""
         await query.answer()
-        await handle(inbound_from_callback(query, event_update.update_id))
+        await handle(inbound_from_callback(query, event_update.update_id, bot.id))
 
     return r
+
+
+async def skip_unknown_updates(
+    handler: MiddlewareHandler, update: TelegramObject, data: dict[str, Any]
+) -> Any:
+    """An update of a type aiogram does not know is dropped with its id only.
+
+    Left to aiogram, it would be written whole into the log, with whatever it carries.
+    """
+    assert isinstance(update, Update)
+    try:
+        update.event_type  # noqa: B018 - the lookup is the check
+    except UpdateTypeLookupError:
+        log.info("ignored update %d of a type this version does not know", update.update_id)
+        return UNHANDLED
+    return await handler(update, data)
+
+
+class WithholdMessages(logging.Filter):
+    """For aiogram's loggers: an exception's message may quote a person, so keep its type.
+
+    The traceback's frames stay, for the developer; the message and any arguments that
+    are exceptions are replaced by the exception's type.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.args, tuple):
+            record.args = tuple(
+                type(a).__name__ if isinstance(a, BaseException) else a for a in record.args
+            )
+        if record.exc_info and record.exc_info[0] is not None:
+            kind, _error, tb = record.exc_info
+            frames = "".join(traceback.format_tb(tb))
+            record.exc_text = (
+                f"Traceback (most recent call last):\n{frames}{kind.__name__} (message withheld)"
+            )
+            record.exc_info = None
+        return True
 
 
 class TelegramSender:

@@ -12,10 +12,17 @@ from aiogram import Bot, Dispatcher
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.fsm.storage.memory import SimpleEventIsolation
-from aiogram.types import BotCommand
+from aiogram.types import BotCommand, Update
+from pydantic import ValidationError
 
 from bot.app import App
-from bot.channels.telegram import CHANNEL, TelegramSender, router
+from bot.channels.telegram import (
+    CHANNEL,
+    TelegramSender,
+    WithholdMessages,
+    router,
+    skip_unknown_updates,
+)
 from bot.services.outbox import OutboxWorker
 from bot.services.ratelimit import ChatBuckets
 from dialogs.events import Inbound
@@ -30,6 +37,15 @@ COMMANDS = {
     "erase": N_("cmd.erase"),
 }
 ALLOWED_UPDATES = ["message", "callback_query"]
+AIOGRAM_LOGGERS = ("aiogram.event", "aiogram.dispatcher")
+
+
+def withhold_messages_in_aiogram_logs() -> None:
+    """Once per process: aiogram's error logs keep the exception type, not its message."""
+    for name in AIOGRAM_LOGGERS:
+        logger = logging.getLogger(name)
+        if not any(isinstance(f, WithholdMessages) for f in logger.filters):
+            logger.addFilter(WithholdMessages())
 
 
 class TelegramRuntime:
@@ -44,6 +60,8 @@ class TelegramRuntime:
         self.bot = Bot(settings.telegram_token.get_secret_value(), session=session)
         # One person's updates are handled one at a time; different people concurrently.
         self.dispatcher = Dispatcher(events_isolation=SimpleEventIsolation())
+        self.dispatcher.update.outer_middleware(skip_unknown_updates)
+        withhold_messages_in_aiogram_logs()
         self.dispatcher.include_router(router(self.handle))
         sender = TelegramSender(self.bot, app.conversations)
         overall, per_chat, burst = rates
@@ -62,8 +80,25 @@ class TelegramRuntime:
         self.worker.wake()
 
     async def feed(self, update: dict[str, Any]) -> None:
-        """An update that arrived by webhook, already authenticated."""
-        await self.dispatcher.feed_webhook_update(self.bot, update)
+        """An update that arrived by webhook, already authenticated.
+
+        A malformed one is acknowledged and dropped: it would fail the same way on every
+        redelivery, and its validation error quotes the content. A failure to handle a
+        good one raises a bare error, so that Telegram delivers it again and the web
+        server's log does not repeat what aiogram logged (without the message) already.
+        """
+        try:
+            parsed = Update.model_validate(update, context={"bot": self.bot})
+        except ValidationError as error:
+            log.warning(
+                "ignored a malformed update %s (%d problems)", update.get("update_id"),
+                error.error_count(),
+            )  # fmt: skip
+            return
+        try:
+            await self.dispatcher.feed_webhook_update(self.bot, parsed)
+        except Exception:
+            raise RuntimeError(f"update {parsed.update_id} could not be handled") from None
 
     async def register_commands(self) -> None:
         """The command menu, in Vietnamese by default and in English for English clients."""

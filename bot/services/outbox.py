@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.services.ratelimit import ChatBuckets
 from db.outbox import FAILED, SENDING, SENT, Outbox, OutboxItem
+from db.repositories import InboundLog
 
 log = logging.getLogger(__name__)
 
@@ -94,9 +95,10 @@ class OutboxWorker:
             log.warning("%s: %d items were mid-send at a crash; sending again", self.channel, count)
 
     async def prune(self) -> None:
-        """Forget sent items and message ids older than Telegram's 48-hour delete window."""
+        """Forget sent items and message ids past the delete window, and week-old update ids."""
         async with self.sessions() as session, session.begin():
             await Outbox(session).prune(self.clock())
+            await InboundLog(session).prune(self.clock())
 
     async def run(self) -> None:
         """Drain forever; cancelled on shutdown, after in-flight sends finish."""
@@ -197,6 +199,12 @@ class OutboxWorker:
             if item is None:
                 return
             outbox = Outbox(session)
+            if work.contact_id is not None and item.contact_id is None:
+                # The person erased their data while this was being sent ("xóa" comes
+                # exactly then): take back what it showed, and never retry it.
+                outbox.queue_deletion(self.channel, work.chat_id, ids, now)
+                await session.delete(item)
+                return
             if status == SENT and item.contact_id is None:
                 await session.delete(item)  # after an erase: leave no trace of the chat
                 return

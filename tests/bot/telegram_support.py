@@ -16,6 +16,7 @@ from bot.channels.telegram_runtime import TelegramRuntime
 from bot.services.conversation import utcnow
 from bot.settings import Settings
 from bot.web.app import create_web_app
+from db.lookup import chat_key
 from db.models import PENDING, SENDING, OutboxItem
 from tests.fakes.telegram_server import FakeTelegram
 from tests.support import free_port, served
@@ -60,7 +61,8 @@ async def unsent(app: App, chat: int) -> int:
     """Outbox items for the chat that are not sent yet."""
     async with app.conversations.sessions() as session:
         query = select(func.count()).where(
-            OutboxItem.chat_id == str(chat), OutboxItem.status.in_((PENDING, SENDING))
+            OutboxItem.chat_key == chat_key("telegram", str(chat)),
+            OutboxItem.status.in_((PENDING, SENDING)),
         )
         return int(await session.scalar(query.select_from(OutboxItem)) or 0)
 

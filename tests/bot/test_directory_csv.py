@@ -12,6 +12,7 @@ from typing import Any
 import hypothesis
 import pytest
 from click.testing import CliRunner
+from cryptography.fernet import Fernet
 from hypothesis import assume, given
 from hypothesis import strategies as st
 from sqlalchemy import select
@@ -318,6 +319,8 @@ def cli(tmp_path: Path, database_url: str, monkeypatch: pytest.MonkeyPatch) -> C
     monkeypatch.chdir(work)
     monkeypatch.setenv("HOTLINE_VAR_DIR", str(tmp_path / "var"))
     monkeypatch.setenv("HOTLINE_DATABASE_URL", database_url)
+    # PostgreSQL refuses to start without keys (bot.app.configure_keys).
+    monkeypatch.setenv("HOTLINE_SECRET_KEYS", Fernet.generate_key().decode())
     return CliRunner()
 
 

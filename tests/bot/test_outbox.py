@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import asyncio
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.exc import OperationalError
 
 from bot.app import App
+from bot.services.case_services import DbCaseServices
 from bot.services.outbox import OutboxWorker, PermanentError, RetryLater, TransientError, Work
 from bot.services.ratelimit import ChatBuckets
-from db.models import FAILED, PENDING, SENDING, SENT, OutboxItem
-from db.outbox import MESSAGE, Outbox
-from db.repositories import Contacts
+from db.models import FAILED, PENDING, SENDING, SENT, ChannelMessage, InboundEvent, OutboxItem
+from db.outbox import DELETE, MESSAGE, Outbox
+from db.repositories import Contacts, InboundLog
 from tests.support import FakeClock
 
 
@@ -154,3 +155,66 @@ async def test_the_worker_survives_a_database_error(app, clock, monkeypatch) -> 
     task.cancel()
     await asyncio.gather(task, return_exceptions=True)
     assert failed and sender.sent == [("a", 1)]
+
+
+class ErasingSender:
+    """Sends; while sending the second message, the person erases their data."""
+
+    def __init__(self, app: App, clock: FakeClock, fail: Exception | None = None) -> None:
+        self.app, self.clock, self.fail = app, clock, fail
+        self.sent: list[object] = []
+        self.deleted: list[str] = []
+
+    async def send(self, work: Work) -> list[str]:
+        if work.kind == DELETE:
+            self.deleted += work.payload["message_ids"]
+            return []
+        if work.payload["n"] == 2:
+            await self.erase(work.chat_id)
+            if self.fail is not None:
+                raise self.fail
+        self.sent.append(work.payload["n"])
+        return [f"{work.chat_id}-{work.payload['n']}"]
+
+    async def erase(self, chat: str) -> None:
+        """The real erase, as the flow runs it, in its own unit of work."""
+        async with self.app.conversations.sessions() as session, session.begin():
+            contact = await Contacts(session).find("test", chat)
+            assert contact is not None
+            files = self.app.conversations.files
+            await DbCaseServices(session, contact, self.clock(), "HP", files).erase()
+
+
+async def test_a_message_sent_while_its_person_erases_is_taken_back(app, clock) -> None:
+    await queue(app, clock, [("a", 1), ("a", 2), ("a", 3)])
+    sender = ErasingSender(app, clock)
+    await drain(make_worker(app, sender, clock))
+    assert sender.sent == [1, 2], "3 was still queued: forgotten by the erase"
+    assert sender.deleted == ["a-1", "a-2"], "2 was on its way: deleted once it arrived"
+    assert await statuses(app) == []
+    async with app.conversations.sessions() as session:
+        assert await session.scalar(select(func.count()).select_from(ChannelMessage)) == 0
+
+
+async def test_a_message_that_failed_while_its_person_erased_is_not_retried(app, clock) -> None:
+    await queue(app, clock, [("a", 1), ("a", 2)])
+    sender = ErasingSender(app, clock, fail=TransientError("502"))
+    worker = make_worker(app, sender, clock)
+    await drain(worker)
+    clock.advance(seconds=600)
+    await drain(worker)
+    assert sender.sent == [1] and sender.deleted == ["a-1"]
+    assert await statuses(app) == []
+
+
+async def test_housekeeping_forgets_update_ids_after_a_week(app, clock) -> None:
+    async with app.conversations.sessions() as session, session.begin():
+        assert await InboundLog(session).first_time("test", "old", clock())
+    clock.advance(days=6)
+    async with app.conversations.sessions() as session, session.begin():
+        assert await InboundLog(session).first_time("test", "recent", clock())
+    clock.advance(days=1, minutes=1)
+    await make_worker(app, ScriptedSender([]), clock).prune()
+    async with app.conversations.sessions() as session:
+        left = await session.scalars(select(InboundEvent.external_id))
+        assert list(left) == ["recent"]

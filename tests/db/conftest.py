@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
+from datetime import UTC, datetime
 
 import pytest
 from cryptography.fernet import Fernet, MultiFernet
@@ -13,6 +14,7 @@ from sqlalchemy.ext.asyncio import (
 )
 
 from db.crypto import configure_cipher
+from db.lookup import configure_lookup_key, load_lookup_key
 from db.migrate import upgrade
 from db.session import make_engine, make_sessionmaker
 
@@ -24,6 +26,7 @@ def cipher() -> Iterator[MultiFernet]:
     configure_cipher(c)
     yield c
     configure_cipher(None)
+    configure_lookup_key(None)
 
 
 @pytest.fixture
@@ -44,9 +47,11 @@ async def engine(db_url: str) -> AsyncIterator[AsyncEngine]:
 
 
 @pytest.fixture
-def sessions(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
-    """The application's session factory on the test engine."""
-    return make_sessionmaker(engine)
+async def sessions(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+    """The application's session factory on the test engine, with the lookup key loaded."""
+    factory = make_sessionmaker(engine)
+    configure_lookup_key(await load_lookup_key(factory, datetime.now(UTC)))
+    return factory
 
 
 @pytest.fixture

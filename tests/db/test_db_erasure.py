@@ -73,13 +73,12 @@ async def test_erase_with_handoff_keeps_it_anonymised(sessions: Sessions) -> Non
     async with sessions() as s:
         assert await _contact_count(s, contact_id) == 0
         assert [await _rows(s, t, contact_id) for t in OWNED] == [0, 0, 0, 0]
-        rows = (
-            await s.execute(text("SELECT contact_id, note, urgent, reason FROM handoff_requests"))
-        ).all()
-        assert [tuple(r) for r in rows] == [(None, None, True, "danger")]
+        rows = (await s.execute(text("SELECT contact_id, note FROM handoff_requests"))).all()
+        assert [tuple(r) for r in rows] == [(None, None)]
         [request] = (await s.execute(text("SELECT id FROM handoff_requests"))).scalars()
         anonymised = await s.get(HandoffRequest, request)
         assert anonymised is not None and anonymised.anonymised_at == LATER
+        assert (anonymised.urgent, anonymised.reason) == (True, "danger")
 
 
 async def test_erasing_an_unknown_contact_is_harmless(sessions: Sessions) -> None:
@@ -121,12 +120,14 @@ async def test_erased_data_leaves_the_sqlite_files(
             ("answers", "declarations"),
             ("body", "messages"),
             ("note", "handoff_requests"),
+            ("chat_id", "contacts"),
+            ("chat_key", "contacts"),
         ]:
             tokens += (await s.execute(text(f"SELECT {column} FROM {table}"))).scalars()
     before = _files(db_file)
     assert (db_file.parent / (db_file.name + "-wal")).exists()
-    assert CHAT.encode() in before, "the check below must be able to fail"
-    assert all(t.encode() in before for t in tokens) and len(tokens) == 4
+    assert CHAT.encode() not in before, "only its keyed hash and its token are stored"
+    assert all(t.encode() in before for t in tokens) and len(tokens) == 6
 
     async with sessions() as s, s.begin():
         await erase_contact(s, contact_id, LATER)

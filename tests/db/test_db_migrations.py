@@ -33,6 +33,7 @@ TABLES = {
     "outbox",
     "channel_messages",
     "places",
+    "keyring",
 }
 
 
@@ -66,7 +67,7 @@ async def test_constraint_names_follow_the_convention(engine: AsyncEngine) -> No
     async with engine.connect() as conn:
         found = await conn.run_sync(_constraints)
     assert found["uq"] == [
-        "uq_contacts_channel_chat_id",
+        "uq_contacts_chat_key",
         "uq_declarations_ref",
         "uq_inbound_events_channel_external_id",
         "uq_places_key",
