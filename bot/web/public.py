@@ -16,7 +16,7 @@ from jinja2 import Environment, PackageLoader
 
 from bot.app import App
 from bot.services.directory.store import MAX_RESULTS
-from dialogs.directory import Page, PlaceView, Ward
+from dialogs.directory import Page, PlaceView, Service, Ward
 from dialogs.find import FILTERS, PAGE, SERVICE_LABELS, facts
 from dialogs.i18n import N_, Catalogs, Translator
 from dialogs.text import clean
@@ -129,7 +129,11 @@ def _page_context(page: Page, search: Search, link: Any, t: Translator) -> dict[
     near = search.lat is not None
     first, last = page.offset + 1, page.offset + len(page.places)
     more = page.offset + PAGE < page.total and search.page < MAX_PAGE
+    notice = ""
+    if page.fallback and search.service:
+        notice = t("find.none_near", service=t(SERVICE_LABELS[Service(search.service)]))
     return {
+        "notice": notice,
         "places": [place_view(p, t, near) for p in page.places],
         "always": [place_view(h, t) for h in page.hotlines],
         "start": first,
@@ -144,6 +148,10 @@ def run(app: App, search: Search, link: Any, t: Translator) -> dict[str, Any]:
     directory, offset, service = app.directory, (search.page - 1) * PAGE, search.service or None
     if search.lat is not None and search.lon is not None:
         page = directory.near(search.lat, search.lon, service, offset, PAGE)
+        if page.outside:
+            always = [place_view(h, t) for h in page.hotlines]
+            return {"heading": t("web.results"), "outside": t("find.outside", area=page.outside),
+                    "always": always}  # fmt: skip
         return {"heading": t("find.near")} | _page_context(page, search, link, t)
     wards: list[Ward] = directory.resolve(search.q) if search.q else []
     if search.ward:
