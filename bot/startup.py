@@ -161,5 +161,6 @@ def listen(host: str, port: int) -> socket.socket:
         else:
             message = f"cannot listen on {host}:{port} (HOTLINE_HOST): {error.strerror}"
         raise SetupError(message, "HOTLINE_PORT") from None
+    sock.listen(2048)  # at once: a client arriving during start-up waits instead of failing
     sock.set_inheritable(True)
     return sock

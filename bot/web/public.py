@@ -37,6 +37,7 @@ HEADERS = {
 TEXTS = {
     "title": N_("web.title"), "heading": N_("web.heading"), "intro": N_("web.intro"),
     "quick_exit": N_("web.quick_exit"), "quick_exit_hint": N_("web.quick_exit_hint"),
+    "quick_exit_hint_nojs": N_("web.quick_exit_hint_nojs"),
     "skip": N_("web.skip"), "languages": N_("web.languages"), "hotlines": N_("web.hotlines"),
     "search": N_("web.search"), "q_label": N_("web.q_label"), "q_hint": N_("web.q_hint"),
     "service_label": N_("web.service_label"), "all_services": N_("web.all_services"),
@@ -229,4 +230,7 @@ def public_router(app: App, quick_exit_url: str = QUICK_EXIT_URL) -> APIRouter:
         raw = {"q": q, "ward": ward, "lat": lat, "lon": lon, "service": service, "page": page}
         return render("en", raw)
 
+    # Monitors and link checkers ask with HEAD; the same page answers, without its body.
+    router.add_api_route("/", home, methods=["HEAD"], include_in_schema=False)
+    router.add_api_route("/en", english, methods=["HEAD"], include_in_schema=False)
     return router
