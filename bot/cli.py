@@ -54,14 +54,29 @@ def chat(lang: str | None, user: str) -> None:
     """Talk to the assistant in the terminal, with the same flows as every channel."""
     from bot.channels.terminal import run
 
+    settings = load_settings()
+    log_to_file(settings.var_dir / "hotline.log")
+
     async def go() -> None:
-        app = await open_app(load_settings())
+        app = await open_app(settings)
         try:
             await run(app, user, lang)
         finally:
             await app.close()
 
-    asyncio.run(go())
+    try:
+        asyncio.run(go())
+    except KeyboardInterrupt:  # Ctrl-C while starting: leave quietly, as at the prompt
+        click.echo("")
+
+
+def log_to_file(path: Path) -> None:
+    """The chat's screen is the conversation: the log goes to a private file instead."""
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    path.touch(mode=0o600, exist_ok=True)
+    handler = logging.FileHandler(path, encoding="utf-8")
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    logging.getLogger().handlers[:] = [handler]
 
 
 @main.group()
