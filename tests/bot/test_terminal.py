@@ -82,11 +82,11 @@ class Terminal:
         if self.pid == 0:  # the child: become the chat
             os.chdir(cwd)
             os.execve(sys.executable, [sys.executable, "-m", "bot", "chat", *args], chat_env())
-        self.seen = b""
+        self.seen, self.cursor = b"", 0
 
-    def read_until(self, wanted: bytes, timeout: float = 90) -> bytes:
-        """Everything printed until `wanted` appears after what was read before."""
-        start, deadline = len(self.seen), time.monotonic() + timeout
+    def read_until(self, wanted: bytes, timeout: float = 120) -> bytes:
+        """Everything printed from the last match until `wanted`, which it ends with."""
+        start, deadline = self.cursor, time.monotonic() + timeout
         while wanted not in self.seen[start:]:
             left = deadline - time.monotonic()
             assert left > 0, f"{wanted!r} not shown; got {self.seen[start:][-500:]!r}"
@@ -95,7 +95,8 @@ class Terminal:
                     self.seen += os.read(self.fd, 65536)
                 except OSError:  # the child closed the terminal
                     break
-        return self.seen[start:]
+        self.cursor = self.seen.index(wanted, start) + len(wanted)
+        return self.seen[start : self.cursor]
 
     def type(self, line: str) -> None:
         os.write(self.fd, line.encode() + b"\r")
