@@ -47,9 +47,10 @@ class TerminalChat:
         delivery = await self.app.conversations.handle(self.event_for("/start"))
         choice = f"{B.LANG}{self.lang_hint}"
         if self.lang_hint and any(choice in r.button_payloads() for r in delivery.replies):
-            base = {"channel": CHANNEL, "chat": self.user, "user": self.user}
-            press = Inbound(**base, kind=Kind.BUTTON, payload=choice, lang_hint=self.lang_hint,
-                            external_id=uuid.uuid4().hex)  # fmt: skip
+            press = Inbound(
+                channel=CHANNEL, chat=self.user, user=self.user, kind=Kind.BUTTON,
+                payload=choice, lang_hint=self.lang_hint, external_id=uuid.uuid4().hex,
+            )  # fmt: skip
             delivery = await self.app.conversations.handle(press)
         await self.show(delivery)
 

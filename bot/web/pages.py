@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+
 from babel import Locale, UnknownLocaleError
 from fastapi import Request
 from fastapi.exception_handlers import http_exception_handler
@@ -49,7 +51,7 @@ def page_language(request: Request) -> str:
     return wanted[0] if wanted else "vi"
 
 
-def not_found_handler(catalogs: Catalogs):  # type: ignore[no-untyped-def]
+def not_found_handler(catalogs: Catalogs) -> Callable[[Request, Exception], Awaitable[Response]]:
     """An HTML 404 for unknown paths; other HTTP errors keep FastAPI's short answer."""
     template = _templates.get_template("not_found.html")
 
