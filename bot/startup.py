@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from bot.app import App, build_app
 from bot.errors import SetupError
 from bot.settings import Settings
-from db.crypto import get_cipher, load_cipher
+from db.crypto import KEY_FILE_NAME, get_cipher, load_cipher
 from db.session import make_engine
 
 DATABASE = "HOTLINE_DATABASE_URL"
@@ -93,7 +93,12 @@ async def probe(url: URL) -> None:
 
 
 def check_keys(settings: Settings) -> None:
-    """A key that is not a Fernet key is named by its place, never printed."""
+    """A key that is not a Fernet key is named by its place, never printed.
+
+    With no key set and no key file yet, build_app makes one (or refuses, on PostgreSQL).
+    """
+    if not settings.secret_key_list and not (settings.var_dir / KEY_FILE_NAME).exists():
+        return
     try:
         load_cipher(settings.secret_key_list, settings.var_dir)
     except ValueError as bad:
@@ -108,6 +113,11 @@ def check_keys(settings: Settings) -> None:
 async def check_stored_data(app: App) -> None:
     """A valid key that did not encrypt the stored data fails here, not at a person's message."""
     cipher = get_cipher()
+    keys = (
+        f"the key in {KEYS}"
+        if app.settings.secret_key_list
+        else f"the key file {app.settings.var_dir / KEY_FILE_NAME} ({KEYS} is unset)"
+    )
     async with app.db.connect() as conn:
         for table, column in ENCRYPTED:
             query = f"SELECT {column} FROM {table} WHERE {column} IS NOT NULL LIMIT 1"
@@ -118,7 +128,7 @@ async def check_stored_data(app: App) -> None:
                 cipher.decrypt(str(token).encode("ascii"))
             except InvalidToken:
                 raise SetupError(
-                    f"the key in {KEYS} cannot decrypt the data already in the database; "
+                    f"{keys} cannot decrypt the data already in the database; "
                     f"put back the key that encrypted it (a new key goes first, the old after)",
                     KEYS,
                 ) from None

@@ -94,3 +94,14 @@ def test_a_port_already_in_use_is_said_before_serving(tmp_path: Path) -> None:
         done = hotline(tmp_path, "serve", port=port)
     assert_setup_error(done, "HOTLINE_PORT", f"port {port} on 127.0.0.1 is already in use")
     assert "serving on" not in done.stdout + done.stderr
+
+
+def test_a_replaced_key_file(tmp_path: Path) -> None:
+    assert hotline(tmp_path, "chat", stdin="1\n").returncode == 0
+    key = tmp_path / "var" / "secret.key"
+    key.write_text(Fernet.generate_key().decode())
+    done = hotline(tmp_path, "chat", stdin="1\n")
+    assert_setup_error(done, "HOTLINE_SECRET_KEYS", "the key file", "cannot decrypt")
+    key.write_text("not a key")
+    done = hotline(tmp_path, "chat", stdin="1\n")
+    assert_setup_error(done, "HOTLINE_SECRET_KEYS", "is not a valid Fernet key")
