@@ -95,6 +95,17 @@ def test_grid_nearest_equals_a_full_scan() -> None:
         assert grid.nearest(lat, lon, 10) == scan
 
 
+def test_grid_nearest_within_a_radius_equals_a_filtered_scan() -> None:
+    rng = random.Random(11)
+    points = [(rng.uniform(20.5, 21.1), rng.uniform(106.0, 107.1)) for _ in range(500)]
+    grid = GridIndex()
+    for i, (lat, lon) in enumerate(points):
+        grid.add(i, lat, lon)
+    for lat, lon, within in [(20.8, 106.6, 5.0), (20.8, 106.6, 30.0), (21.03, 105.85, 25.0)]:
+        scan = sorted((haversine_km(lat, lon, a, b), i) for i, (a, b) in enumerate(points))
+        assert grid.nearest(lat, lon, 50, within=within) == [x for x in scan if x[0] <= within][:50]
+
+
 def test_in_ward_puts_the_communes_own_committee_first(app: App) -> None:
     page = app.directory.in_ward("11749", None, 0, 5)
     assert page.places[0].name_vi == "Ủy ban nhân dân Xã Kiến Hải"

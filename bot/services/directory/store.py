@@ -27,7 +27,8 @@ every commune has its People's Committee in the directory, so inside it one is a
 SERVICE_KM = 50.0
 """A place offering the chosen service farther than this is not "near"; the committee is."""
 COMMITTEE = "ubnd-"
-"""Key prefix of the commune People's Committees (seed.py): where anyone can report."""
+"""Key prefix of the commune People's Committees (seed.py, kept by CSV import and export):
+where anyone can report."""
 
 
 @dataclass(frozen=True)
@@ -71,6 +72,7 @@ class Directory:
         self.by_service: defaultdict[str, GridIndex] = defaultdict(GridIndex)
         self.by_ward: defaultdict[str, list[int]] = defaultdict(list)
         self.citywide: list[int] = []
+        self.committees = GridIndex()
         self.hotlines = tuple(e.view for e in self.entries if e.kind == "hotline")
         for i, entry in enumerate(self.entries):
             view = entry.view
@@ -80,6 +82,8 @@ class Directory:
                 self.citywide.append(i)
                 continue
             self.grid.add(i, view.lat, view.lon)
+            if view.key.startswith(COMMITTEE):
+                self.committees.add(i, view.lat, view.lon)
             for service in view.services:
                 self.by_service[service].add(i, view.lat, view.lon)
             if entry.ward_code:
@@ -107,10 +111,9 @@ class Directory:
         def take(pool: GridIndex | None, within: float = math.inf) -> None:
             if pool is not None and len(order) < MAX_RESULTS:
                 wanted = MAX_RESULTS - len(order)
-                for d, i in pool.nearest(lat, lon, wanted, lambda i: i not in seen):
-                    if d <= within:
-                        seen.add(i)
-                        order.append(i)
+                for _d, i in pool.nearest(lat, lon, wanted, lambda i: i not in seen, within):
+                    seen.add(i)
+                    order.append(i)
 
         if not service:
             take(self.grid)
@@ -121,11 +124,7 @@ class Directory:
 
     def _committees(self, lat: float, lon: float) -> list[int]:
         """The nearest People's Committees (from a commune's centre, its own comes first)."""
-        return [i for _d, i in self.grid.nearest(lat, lon, MAX_RESULTS, self.is_committee)]
-
-    def is_committee(self, i: int) -> bool:
-        """A commune People's Committee (seeded, or imported with the same key)."""
-        return self.entries[i].view.key.startswith(COMMITTEE)
+        return [i for _d, i in self.committees.nearest(lat, lon, MAX_RESULTS)]
 
     def outside(self, lat: float, lon: float) -> bool:
         """Whether a point is beyond the area the directory covers."""
