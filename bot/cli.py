@@ -9,10 +9,27 @@ from pathlib import Path
 
 import click
 
-from bot.settings import Settings
+from bot.errors import SetupError
+from bot.startup import load_settings, open_app
+
+SETUP_FAILED = 2
 
 
-@click.group()
+class Hotline(click.Group):
+    """Every command: a setting to fix is one sentence on stderr and status 2, no traceback."""
+
+    def invoke(self, ctx: click.Context) -> object:
+        try:
+            return super().invoke(ctx)
+        except SetupError as error:
+            sentence = " ".join(str(error).split())
+            if error.setting and error.setting not in sentence:
+                sentence += f" ({error.setting})"
+            click.echo(f"error: {sentence}", err=True)
+            sys.exit(SETUP_FAILED)
+
+
+@click.group(cls=Hotline)
 @click.option("-v", "--verbose", is_flag=True, help="Log at debug level.")
 def main(verbose: bool) -> None:
     """Hotline assistant for people returning from trafficking, relatives and caseworkers."""
@@ -27,7 +44,7 @@ def serve() -> None:
     """Run the web app, the configured channels and their senders."""
     from bot.serve import serve as run_serve
 
-    asyncio.run(run_serve(Settings()))
+    asyncio.run(run_serve(load_settings()))
 
 
 @main.command()
@@ -35,17 +52,31 @@ def serve() -> None:
 @click.option("--user", default="local", show_default=True, help="Who is talking (resumable).")
 def chat(lang: str | None, user: str) -> None:
     """Talk to the assistant in the terminal, with the same flows as every channel."""
-    from bot.app import build_app
     from bot.channels.terminal import run
 
+    settings = load_settings()
+    log_to_file(settings.var_dir / "hotline.log")
+
     async def go() -> None:
-        app = await build_app(Settings())
+        app = await open_app(settings)
         try:
             await run(app, user, lang)
         finally:
             await app.close()
 
-    asyncio.run(go())
+    try:
+        asyncio.run(go())
+    except KeyboardInterrupt:  # Ctrl-C while starting: leave quietly, as at the prompt
+        click.echo("")
+
+
+def log_to_file(path: Path) -> None:
+    """The chat's screen is the conversation: the log goes to a private file instead."""
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    path.touch(mode=0o600, exist_ok=True)
+    handler = logging.FileHandler(path, encoding="utf-8")
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    logging.getLogger().handlers[:] = [handler]
 
 
 @main.group()
@@ -57,9 +88,11 @@ def db() -> None:
 def db_upgrade() -> None:
     """Apply the migrations (serve and chat do this too)."""
     from bot.app import configure_keys
+    from bot.startup import database_url, probe
     from db.migrate import upgrade
 
-    settings = Settings()
+    settings = load_settings()
+    asyncio.run(probe(database_url(settings.db_url)))
     configure_keys(settings)  # migrations encrypt existing rows
     asyncio.run(upgrade(settings.db_url))
     click.echo("database is up to date")
@@ -70,7 +103,7 @@ def db_reencrypt() -> None:
     """Rewrite all encrypted data with the first of HOTLINE_SECRET_KEYS (key rotation)."""
     from bot.app import reencrypt_database
 
-    count = asyncio.run(reencrypt_database(Settings()))
+    count = asyncio.run(reencrypt_database(load_settings()))
     click.echo(f"{count} rows re-encrypted with the first key; older keys may now be removed")
 
 
@@ -110,14 +143,13 @@ def directory_import(file: Path) -> None:
     Every row is checked first; with any error, nothing changes and each error is listed
     with its line. Otherwise all rows are written in one transaction (see docs/directory-csv.md).
     """
-    from bot.app import build_app
     from bot.services.conversation import utcnow
     from bot.services.directory.csv_io import ImportReport, count_rows, import_csv
 
-    settings = Settings()
+    settings = load_settings()
 
     async def go() -> ImportReport:
-        app = await build_app(settings)
+        app = await open_app(settings)
         try:
             sessions = app.conversations.sessions
             length = max(2 * count_rows(file), 1)
@@ -146,11 +178,10 @@ def directory_import(file: Path) -> None:
 @click.option("--bom", is_flag=True, help="Start with a UTF-8 BOM, for Excel.")
 def directory_export(file: Path | None, bom: bool) -> None:
     """Write the directory as CSV to FILE, or to standard output."""
-    from bot.app import build_app
     from bot.services.directory.csv_io import export_csv
 
     async def go() -> int:
-        app = await build_app(Settings())
+        app = await open_app(load_settings())
         try:
             if file is None:
                 sys.stdout.write("\ufeff" if bom else "")

@@ -6,9 +6,9 @@ import logging
 
 import uvicorn
 
-from bot.app import build_app
 from bot.channels.telegram_runtime import TelegramRuntime
 from bot.settings import Settings
+from bot.startup import listen, open_app
 from bot.web.app import create_web_app
 
 log = logging.getLogger(__name__)
@@ -16,7 +16,12 @@ log = logging.getLogger(__name__)
 
 async def serve(settings: Settings) -> None:
     """Run until SIGINT or SIGTERM; on first run this creates and migrates the database."""
-    app = await build_app(settings)
+    sock = listen(settings.host, settings.port)
+    try:
+        app = await open_app(settings)
+    except BaseException:
+        sock.close()
+        raise
     telegram = TelegramRuntime(app) if settings.telegram_token else None
     web = create_web_app(app, telegram)
     config = uvicorn.Config(
@@ -29,8 +34,9 @@ async def serve(settings: Settings) -> None:
             mode = "webhook" if telegram.webhook_url else "long polling"
             log.warning("telegram channel running (%s)", mode)
         log.warning("serving on http://%s:%s", settings.host, settings.port)
-        await server.serve()
+        await server.serve(sockets=[sock])
     finally:
         if telegram:
             await telegram.stop()
         await app.close()
+        sock.close()

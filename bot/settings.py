@@ -24,6 +24,8 @@ class Settings(BaseSettings):
     province_code: str = Field(default="HP", pattern=r"^[A-Z]{2,3}$")
     host: str = "127.0.0.1"
     port: int = 8080
+    web_api_docs: bool = False
+    """/openapi.json and /docs describe every route (the webhook too): off unless wanted."""
 
     telegram_token: SecretStr | None = None
     telegram_api_base: str = "https://api.telegram.org"

@@ -64,6 +64,11 @@ class Page:
     total: int
     offset: int
     hotlines: tuple[PlaceView, ...] = field(default=())
+    fallback: bool = False
+    """Nothing near offers the chosen service: these are the nearest People's Committees."""
+    outside: str = ""
+    """The point is outside the area covered, named here ("Hải Phòng"); no places, only
+    the national hotlines."""
 
 
 class DirectoryPort(Protocol):
@@ -76,7 +81,7 @@ class DirectoryPort(Protocol):
         """One ward by code."""
 
     def near(self, lat: float, lon: float, service: str | None, offset: int, limit: int) -> Page:
-        """Places nearest to a point, those offering the service first."""
+        """Places nearest to a point (only those offering the service, if one is chosen)."""
 
     def in_ward(self, code: str, service: str | None, offset: int, limit: int) -> Page:
         """Places for a ward: its own first, then the nearest around its centre."""

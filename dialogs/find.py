@@ -14,8 +14,6 @@ from dialogs.state import Screen
 from dialogs.turn import Turn
 
 PAGE = 5
-FAR_KM = 100
-"""Farther than this, the person is outside the area the directory covers."""
 SERVICE_LABELS = {
     Service.REPORT: N_("service.report"),
     Service.SHELTER: N_("service.shelter"),
@@ -126,29 +124,35 @@ def pick(turn: Turn, wards: list[Ward]) -> Reply:
     return Reply(t("find.pick"), tuple(rows))
 
 
+def _header(turn: Turn, page: Page) -> list[str]:
+    """What the list is: near you, or for a commune; and why it is not what was asked for."""
+    t, search = turn.t, turn.state.search
+    if page.outside:
+        return [t("find.outside", area=page.outside)]
+    near = search.get("lat") is not None
+    header = t("find.near") if near else t("find.in_ward", ward=search.get("ward_name", ""))
+    if search.get("typed_as"):
+        header += "\n" + t("find.renamed", old=search["typed_as"], new=search.get("ward_name", ""))
+    if page.fallback and search.get("service"):
+        label = t(SERVICE_LABELS[Service(search["service"])])
+        return [header, t("find.none_near", service=label)]
+    return [header]
+
+
 def results(turn: Turn, page: Page) -> Reply:
     """A page of results, then 111; buttons for more, filters, a new search and the menu."""
     t, search = turn.t, turn.state.search
-    header = (
-        t("find.near")
-        if search.get("lat") is not None
-        else t("find.in_ward", ward=search.get("ward_name", ""))
-    )
-    if search.get("typed_as"):
-        header += "\n" + t("find.renamed", old=search["typed_as"], new=search.get("ward_name", ""))
-    parts = [header]
-    nearest = page.places[0].distance_km if page.places else None
-    if search.get("lat") is not None and nearest is not None and nearest > FAR_KM:
-        parts.append(t("find.far"))
+    parts = _header(turn, page)
     near = search.get("lat") is not None
     parts += [describe(p, t, page.offset + n + 1, near) for n, p in enumerate(page.places)]
-    if not page.places:
+    if not page.places and not page.outside:
         parts.append(t("find.none"))
     parts += [describe(h, t) for h in page.hotlines]
     rows: list[tuple[Button, ...]] = []
     if page.offset + PAGE < page.total:
         rows.append((Button(t("find.more"), B.MORE),))
-    rows += _service_buttons(t, search.get("service"))
+    if not page.outside:
+        rows += _service_buttons(t, search.get("service"))
     rows.append((Button(t("find.again"), B.FIND), Button(t("nav.menu"), B.MENU)))
     return Reply("\n\n".join(parts), tuple(rows))
 

@@ -6,14 +6,21 @@ the web chat; this adapter only prints them.
 
 from __future__ import annotations
 
-import asyncio
+import sys
 import uuid
 from collections.abc import Callable
+from dataclasses import replace
 
 from bot.app import App
+from bot.channels.keyboard import Keyboard
+from bot.services.conversation import Delivery
+from dialogs import buttons as B
 from dialogs.events import Inbound, Kind, Reply
+from dialogs.i18n import N_
 
 CHANNEL = "terminal"
+CLEAR = "\033[H\033[2J\033[3J"
+"""Home, clear the screen, and clear the scrollback where the terminal supports it."""
 
 
 class TerminalChat:
@@ -33,9 +40,36 @@ class TerminalChat:
 
     async def send(self, line: str) -> None:
         """Handle one line and print what comes back."""
-        delivery = await self.app.conversations.handle(self.event_for(line))
-        for reply in delivery.replies:
+        await self.show(await self.app.conversations.handle(self.event_for(line)))
+
+    async def begin(self) -> None:
+        """Start as a person would, with /start; a --lang answers the language question."""
+        delivery = await self.app.conversations.handle(self.event_for("/start"))
+        choice = f"{B.LANG}{self.lang_hint}"
+        if self.lang_hint and any(choice in r.button_payloads() for r in delivery.replies):
+            press = Inbound(
+                channel=CHANNEL, chat=self.user, user=self.user, kind=Kind.BUTTON,
+                payload=choice, lang_hint=self.lang_hint, external_id=uuid.uuid4().hex,
+            )  # fmt: skip
+            delivery = await self.app.conversations.handle(press)
+        await self.show(delivery)
+
+    async def show(self, delivery: Delivery) -> None:
+        """Print the replies; after an erase, first clear the screen and say so."""
+        replies = delivery.replies
+        if delivery.contact_id is None and replies:
+            replies = self._after_erase(replies, delivery.lang)
+        for reply in replies:
             await self._show(reply, delivery.contact_id, delivery.lang)
+
+    def _after_erase(self, replies: list[Reply], lang: str) -> list[Reply]:
+        """The erase outcome, with what happened to this screen instead of advice for phones."""
+        t = self.app.content.catalogs.translator(lang)
+        cleared = sys.stdout.isatty()
+        if cleared:
+            self.out(CLEAR)
+        screen = t(N_("terminal.erased_screen") if cleared else N_("terminal.erased_output"))
+        return [replace(r, text=r.text.replace(t("erase.own_side"), screen)) for r in replies]
 
     async def _show(self, reply: Reply, contact_id: int | None, lang: str) -> None:
         """Print text, then the buttons with the numbers the engine gave them."""
@@ -61,14 +95,20 @@ class TerminalChat:
                 self.out(f"PDF: {path.resolve()}")
 
 
+def echo(text: str) -> None:
+    """Print at once: the person is waiting for it."""
+    print(text, flush=True)
+
+
 async def run(app: App, user: str, lang_hint: str | None) -> None:
-    """Read lines until end of input; start as a person would, with /start."""
-    chat = TerminalChat(app, user, lang_hint, print)
-    await chat.send("/start")
-    while True:
-        try:
-            line = await asyncio.to_thread(input, "> ")
-        except (EOFError, KeyboardInterrupt):
-            break
-        if line.strip():
-            await chat.send(line)
+    """Read lines until end of input or Ctrl-C, which leave at once."""
+    chat = TerminalChat(app, user, lang_hint, echo)
+    keyboard = Keyboard()
+    try:
+        await chat.begin()
+        while (line := await keyboard.line()) is not None:
+            if line.strip():
+                await chat.send(line)
+        echo("")
+    finally:
+        keyboard.close()

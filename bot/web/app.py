@@ -3,25 +3,33 @@
 from __future__ import annotations
 
 import hmac
-import json
 import logging
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException
 
 from bot.app import App
 from bot.channels.telegram_runtime import TelegramRuntime
+from bot.web.pages import not_found_handler
 from bot.web.public import STATIC_DIR, public_router
+from bot.web.webhook import Refused, parse_update, read_capped
+from dialogs.i18n import Catalogs
 
 log = logging.getLogger(__name__)
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 
 
 def create_web_app(app: App, telegram: TelegramRuntime | None = None) -> FastAPI:
-    """Routes for what is configured; nothing else is exposed."""
-    web = FastAPI(title="Hotline", docs_url=None, redoc_url=None)
+    """Routes for what is configured; nothing else is exposed, not even an API description."""
+    docs = app.settings.web_api_docs
+    web = FastAPI(
+        title="Hotline", openapi_url="/openapi.json" if docs else None,
+        docs_url="/docs" if docs else None, redoc_url=None,
+    )  # fmt: skip
+    web.add_exception_handler(HTTPException, not_found_handler(Catalogs()))
     web.include_router(public_router(app))
     web.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
 
@@ -39,11 +47,10 @@ def create_web_app(app: App, telegram: TelegramRuntime | None = None) -> FastAPI
         if not hmac.compare_digest(given, telegram.webhook_secret.encode()):
             return JSONResponse({"ok": False, "error": "unauthorized"}, status_code=401)
         try:
-            update = json.loads(await request.body())
-        except (ValueError, UnicodeDecodeError):
-            return JSONResponse({"ok": False, "error": "invalid JSON"}, status_code=400)
-        if not isinstance(update, dict) or not isinstance(update.get("update_id"), int):
-            return JSONResponse({"ok": False, "error": "not an update"}, status_code=400)
+            update = parse_update(await read_capped(request), telegram.bot)
+        except Refused as refused:
+            log.warning("webhook update refused (%s): %s", refused.status, refused.reason)
+            return JSONResponse({"ok": False, "error": refused.reason}, status_code=refused.status)
         await telegram.feed(update)
         return {"ok": True}
 

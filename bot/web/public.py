@@ -16,7 +16,7 @@ from jinja2 import Environment, PackageLoader
 
 from bot.app import App
 from bot.services.directory.store import MAX_RESULTS
-from dialogs.directory import Page, PlaceView, Ward
+from dialogs.directory import Page, PlaceView, Service, Ward
 from dialogs.find import FILTERS, PAGE, SERVICE_LABELS, facts
 from dialogs.i18n import N_, Catalogs, Translator
 from dialogs.text import clean
@@ -37,6 +37,7 @@ HEADERS = {
 TEXTS = {
     "title": N_("web.title"), "heading": N_("web.heading"), "intro": N_("web.intro"),
     "quick_exit": N_("web.quick_exit"), "quick_exit_hint": N_("web.quick_exit_hint"),
+    "quick_exit_hint_nojs": N_("web.quick_exit_hint_nojs"),
     "skip": N_("web.skip"), "languages": N_("web.languages"), "hotlines": N_("web.hotlines"),
     "search": N_("web.search"), "q_label": N_("web.q_label"), "q_hint": N_("web.q_hint"),
     "service_label": N_("web.service_label"), "all_services": N_("web.all_services"),
@@ -129,7 +130,11 @@ def _page_context(page: Page, search: Search, link: Any, t: Translator) -> dict[
     near = search.lat is not None
     first, last = page.offset + 1, page.offset + len(page.places)
     more = page.offset + PAGE < page.total and search.page < MAX_PAGE
+    notice = ""
+    if page.fallback and search.service:
+        notice = t("find.none_near", service=t(SERVICE_LABELS[Service(search.service)]))
     return {
+        "notice": notice,
         "places": [place_view(p, t, near) for p in page.places],
         "always": [place_view(h, t) for h in page.hotlines],
         "start": first,
@@ -144,6 +149,10 @@ def run(app: App, search: Search, link: Any, t: Translator) -> dict[str, Any]:
     directory, offset, service = app.directory, (search.page - 1) * PAGE, search.service or None
     if search.lat is not None and search.lon is not None:
         page = directory.near(search.lat, search.lon, service, offset, PAGE)
+        if page.outside:
+            always = [place_view(h, t) for h in page.hotlines]
+            return {"heading": t("web.results"), "outside": t("find.outside", area=page.outside),
+                    "always": always}  # fmt: skip
         return {"heading": t("find.near")} | _page_context(page, search, link, t)
     wards: list[Ward] = directory.resolve(search.q) if search.q else []
     if search.ward:
@@ -221,4 +230,7 @@ def public_router(app: App, quick_exit_url: str = QUICK_EXIT_URL) -> APIRouter:
         raw = {"q": q, "ward": ward, "lat": lat, "lon": lon, "service": service, "page": page}
         return render("en", raw)
 
+    # Monitors and link checkers ask with HEAD; the same page answers, without its body.
+    router.add_api_route("/", home, methods=["HEAD"], include_in_schema=False)
+    router.add_api_route("/en", english, methods=["HEAD"], include_in_schema=False)
     return router

@@ -95,6 +95,17 @@ def test_grid_nearest_equals_a_full_scan() -> None:
         assert grid.nearest(lat, lon, 10) == scan
 
 
+def test_grid_nearest_within_a_radius_equals_a_filtered_scan() -> None:
+    rng = random.Random(11)
+    points = [(rng.uniform(20.5, 21.1), rng.uniform(106.0, 107.1)) for _ in range(500)]
+    grid = GridIndex()
+    for i, (lat, lon) in enumerate(points):
+        grid.add(i, lat, lon)
+    for lat, lon, within in [(20.8, 106.6, 5.0), (20.8, 106.6, 30.0), (21.03, 105.85, 25.0)]:
+        scan = sorted((haversine_km(lat, lon, a, b), i) for i, (a, b) in enumerate(points))
+        assert grid.nearest(lat, lon, 50, within=within) == [x for x in scan if x[0] <= within][:50]
+
+
 def test_in_ward_puts_the_communes_own_committee_first(app: App) -> None:
     page = app.directory.in_ward("11749", None, 0, 5)
     assert page.places[0].name_vi == "Ủy ban nhân dân Xã Kiến Hải"
@@ -103,12 +114,38 @@ def test_in_ward_puts_the_communes_own_committee_first(app: App) -> None:
     assert page.total > 5
 
 
-def test_a_service_ranks_matching_places_first(app: App) -> None:
+def test_a_service_lists_only_places_offering_it(app: App) -> None:
     page = app.directory.near(20.86, 106.68, "legal", 0, 5)
-    assert "legal" in page.places[0].services
-    assert page.places[0].name_vi.startswith("Trung tâm Trợ giúp pháp lý")
-    assert all(
-        a.distance_km <= b.distance_km
-        for a, b in zip(page.places[1:], page.places[2:], strict=False)
-        if a.distance_km is not None and b.distance_km is not None
-    )
+    assert [p.name_vi for p in page.places] == [
+        "Trung tâm Trợ giúp pháp lý nhà nước thành phố Hải Phòng"
+    ]
+    assert not page.fallback
+    page = app.directory.near(20.86, 106.68, "report", 0, 50)
+    assert all("report" in p.services for p in page.places) and page.total == 50
+    near = [p.distance_km for p in page.places if p.distance_km is not None]
+    assert near == sorted(near) and near[-1] <= 50
+
+
+def test_a_service_nobody_offers_falls_back_to_the_nearest_committees(app: App) -> None:
+    page = app.directory.near(20.86, 106.68, "medical", 0, 5)
+    assert page.fallback and len(page.places) == 5
+    assert all(p.key.startswith("ubnd-") for p in page.places)
+    distances = [p.distance_km or 0 for p in page.places]
+    assert distances == sorted(distances) and distances[0] < 5
+    page = app.directory.in_ward("11749", "medical", 0, 5)
+    assert page.fallback and page.places[0].name_vi == "Ủy ban nhân dân Xã Kiến Hải"
+
+
+@pytest.mark.parametrize(("lat", "lon"), [(0.0, 0.0), (51.5, -0.1), (21.03, 105.85)])
+def test_outside_the_area_there_are_only_the_national_hotlines(
+    app: App, lat: float, lon: float
+) -> None:
+    page = app.directory.near(lat, lon, None, 0, 5)
+    assert page.outside == "Hải Phòng" and page.places == () and page.total == 0
+    assert [h.phones for h in page.hotlines] == [("111",), ("113",)]
+
+
+def test_every_commune_centre_is_inside_the_area(app: App) -> None:
+    for ward in app.directory.gazetteer.wards.values():
+        assert ward.lat is not None and ward.lon is not None
+        assert not app.directory.near(ward.lat, ward.lon, None, 0, 1).outside, ward.name

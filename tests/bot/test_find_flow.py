@@ -53,9 +53,38 @@ async def test_location_and_service_filter(app: App, transcript) -> None:
     await chat.location(20.86, 106.68)
     assert "Nơi hỗ trợ gần bạn nhất" in chat.text
     assert "1. Trung tâm Trợ giúp pháp lý" in chat.text
-    assert re.search(r"2\. Ủy ban nhân dân .* — cách \d+,\d km", chat.text)
+    assert "2. " not in chat.text, "only places that offer legal aid"
     await chat.click("✓ Pháp lý")
     assert "1. Ủy ban nhân dân" in chat.text, "pressing the ticked filter removes it"
+    assert re.search(r"2\. Ủy ban nhân dân .* — cách \d+,\d km", chat.text)
+
+
+async def test_a_chosen_service_shows_only_places_offering_it(app: App, transcript) -> None:
+    chat = transcript()
+    await to_find(chat)
+    await chat.click("Tâm lý")
+    await chat.location(20.86, 106.68)
+    numbered = re.findall(r"^\d+\. (.*?)(?: — |$)", chat.text, re.M)
+    assert sorted(numbered) == [
+        "Hội Liên hiệp Phụ nữ thành phố Hải Phòng",
+        "Trung tâm Công tác xã hội thành phố Hải Phòng",
+    ]
+    assert "Ủy ban nhân dân" not in chat.text
+    assert "Xem thêm" not in chat.labels
+
+
+async def test_a_service_nobody_near_offers_says_so_then_the_committee(
+    app: App, transcript
+) -> None:
+    chat = transcript()
+    await to_find(chat)
+    await chat.click("Y tế")
+    await chat.send("kien hai")
+    said = chat.text
+    assert "Không có nơi nào gần đây trong danh bạ có “Y tế”" in said
+    assert said.index("Không có nơi nào") < said.index("1. Ủy ban nhân dân Xã Kiến Hải")
+    assert "2. Ủy ban nhân dân" in said
+    assert "Tổng đài quốc gia 111" in said
 
 
 async def test_the_declaration_address_keeps_both_forms(app: App, transcript) -> None:
@@ -88,7 +117,7 @@ async def test_far_away_says_so_and_a_danger_word_is_not_a_commune(app: App, tra
     chat = transcript()
     await to_find(chat)
     await chat.location(51.5, -0.1)
-    assert "Bạn đang ở xa khu vực Hải Phòng" in chat.text and "111" in chat.text
+    assert "Vị trí bạn gửi ở ngoài Hải Phòng" in chat.text and "111" in chat.text
     await chat.send("cứu tôi với")
     assert "113" in chat.text
     assert "Chưa tìm thấy" not in chat.text, "the emergency reply is the whole answer"
@@ -122,3 +151,28 @@ async def test_an_ambiguous_address_offers_the_communes(app: App, transcript) ->
     await chat.click("Giữ như tôi đã gõ")
     await chat.click("Quay lại")
     assert "Câu trả lời hiện tại: Đại Hợp\n" in chat.text + "\n"
+
+
+async def test_a_location_outside_the_area_gives_the_national_hotlines(
+    app: App, transcript
+) -> None:
+    chat = transcript()
+    await to_find(chat)
+    await chat.click("Tâm lý")
+    await chat.location(0.0, 0.0)
+    said = chat.text
+    assert "Vị trí bạn gửi ở ngoài Hải Phòng. Danh bạ này chỉ có các nơi hỗ trợ ở Hải Phòng" in said
+    assert "☎ 111" in said and "☎ 113" in said
+    assert " km" not in said, "no distance of thousands of kilometres"
+    assert not re.search(r"^\d+\. ", said, re.M), "no far-away office is listed"
+    assert "Tìm nơi khác" in chat.labels
+
+
+async def test_outside_the_area_in_english(app: App, transcript) -> None:
+    chat = transcript(chat="en-out")
+    await chat.command("/start")
+    await chat.click("English")
+    await chat.click(chat.labels[1])
+    await chat.location(21.03, 105.85)  # Hà Nội, about 100 km away
+    assert "The location you sent is outside Hải Phòng" in chat.text
+    assert "☎ 113" in chat.text and "km away" not in chat.text

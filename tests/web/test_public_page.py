@@ -229,3 +229,39 @@ async def test_only_verified_hotlines_at_the_top_and_dialable_country_codes(
     ]
     assert "tel:111" in top and "Đường dây thử chưa xác minh" not in top
     assert 'href="tel:+842250000000"' in html
+
+
+def results_section(html: str) -> str:
+    start = html.index('id="results"')
+    return html[start : html.index("</section>", start)]
+
+
+async def test_a_location_outside_the_area_gives_the_national_hotlines(base_url: str) -> None:
+    status, _headers, html = await fetch(base_url + "/?lat=0&lon=0&service=psychological")
+    assert status == 200
+    results = results_section(html)
+    assert "Vị trí bạn gửi ở ngoài Hải Phòng" in results
+    assert 'href="tel:111"' in results and 'href="tel:113"' in results
+    assert " km" not in results and "Ủy ban nhân dân" not in results
+    status, _headers, html = await fetch(base_url + "/en?lat=51.5&lon=-0.1")
+    assert "The location you sent is outside Hải Phòng" in results_section(html)
+
+
+async def test_a_chosen_service_lists_only_places_offering_it(base_url: str) -> None:
+    status, _headers, html = await fetch(base_url + "/?lat=20.86&lon=106.68&service=psychological")
+    assert status == 200
+    places = re.findall(r'<span class="number">\d+\.</span> ([^<]+)</h3>', results_section(html))
+    assert sorted(places) == [
+        "Hội Liên hiệp Phụ nữ thành phố Hải Phòng",
+        "Trung tâm Công tác xã hội thành phố Hải Phòng",
+    ]
+
+
+async def test_a_service_nobody_near_offers_says_so_then_the_committees(base_url: str) -> None:
+    status, _headers, html = await fetch(base_url + "/en?q=kien+hai&service=medical")
+    assert status == 200
+    results = results_section(html)
+    notice = "No place nearby in this directory offers “Medical care”."
+    assert notice in results
+    first = "Committee of Kiến Hải Commune"
+    assert results.index(notice) < results.index(first)

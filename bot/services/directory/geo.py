@@ -72,23 +72,24 @@ class GridIndex:
         return heapq.nsmallest(k, found)
 
     def nearest(
-        self, lat: float, lon: float, k: int, accept: Callable[[int], bool] | None = None
-    ) -> list[tuple[float, int]]:
-        """Up to k (distance_km, id) pairs, nearest first."""
+        self, lat: float, lon: float, k: int, accept: Callable[[int], bool] | None = None,
+        within: float = math.inf,
+    ) -> list[tuple[float, int]]:  # fmt: skip
+        """Up to k (distance_km, id) pairs, nearest first, none farther than `within` km."""
         if not self.cells or k <= 0:
             return []
         i, j = self._key(lat, lon)
         b = self.bounds
         start = max(0, b[0] - i, i - b[1], b[2] - j, j - b[3])  # rings before hold no data
         if start > FAR_CELLS:
-            return self._scan(lat, lon, k, accept)
+            return [(d, x) for d, x in self._scan(lat, lon, k, accept) if d <= within]
         reach = max(abs(i - b[0]), abs(i - b[1]), abs(j - b[2]), abs(j - b[3]))
         # The narrowest a cell can be here, so a ring's nearest point is never overestimated.
         narrowest = max(0.05, math.cos(math.radians(min(89.0, abs(lat) + (start + 1) * self.cell))))
         cell_km = self.cell * KM_PER_DEGREE * narrowest
         best: list[tuple[float, int]] = []  # a max-heap of the k best, by negated distance
         for r in range(start, reach + 1):
-            if len(best) == k and (r - 1) * cell_km > -best[0][0]:
+            if (r - 1) * cell_km > within or (len(best) == k and (r - 1) * cell_km > -best[0][0]):
                 break
             for cell in self._ring(i, j, r):
                 for plat, plon, ident in self.cells.get(cell, ()):
@@ -99,4 +100,4 @@ class GridIndex:
                         heapq.heappush(best, (-d, ident))
                     elif d < -best[0][0]:
                         heapq.heapreplace(best, (-d, ident))
-        return sorted((-d, ident) for d, ident in best)
+        return sorted((-d, ident) for d, ident in best if -d <= within)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+import re
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
@@ -17,6 +19,16 @@ from dialogs.directory import Page, PlaceView, Service, Ward
 MAX_RESULTS = 50
 """Nobody reads further; it also bounds the work per search."""
 HOTLINE_ALWAYS = "hotline-111"
+NATIONAL = ("hotline-111", "hotline-113")
+"""What a person outside the area is given instead of offices hundreds of kilometres away."""
+OUTSIDE_KM = 25.0
+"""Farther than this from every place with a position, a point is outside the area covered:
+every commune has its People's Committee in the directory, so inside it one is always close."""
+SERVICE_KM = 50.0
+"""A place offering the chosen service farther than this is not "near"; the committee is."""
+COMMITTEE = "ubnd-"
+"""Key prefix of the commune People's Committees (seed.py, kept by CSV import and export):
+where anyone can report."""
 
 
 @dataclass(frozen=True)
@@ -60,6 +72,7 @@ class Directory:
         self.by_service: defaultdict[str, GridIndex] = defaultdict(GridIndex)
         self.by_ward: defaultdict[str, list[int]] = defaultdict(list)
         self.citywide: list[int] = []
+        self.committees = GridIndex()
         self.hotlines = tuple(e.view for e in self.entries if e.kind == "hotline")
         for i, entry in enumerate(self.entries):
             view = entry.view
@@ -69,6 +82,8 @@ class Directory:
                 self.citywide.append(i)
                 continue
             self.grid.add(i, view.lat, view.lon)
+            if view.key.startswith(COMMITTEE):
+                self.committees.add(i, view.lat, view.lon)
             for service in view.services:
                 self.by_service[service].add(i, view.lat, view.lon)
             if entry.ward_code:
@@ -89,25 +104,41 @@ class Directory:
         return self.gazetteer.ward(code)
 
     def _ranked(self, lat: float, lon: float, service: str | None, first: list[int]) -> list[int]:
-        """first; then what offers the service: nearby, then city-wide; then the rest nearby."""
+        """Without a service: first, then the rest nearby. With one: only what offers it."""
         seen = set(first)
         order = list(first)
 
-        def take(pool: GridIndex | None) -> None:
+        def take(pool: GridIndex | None, within: float = math.inf) -> None:
             if pool is not None and len(order) < MAX_RESULTS:
-                for _d, i in pool.nearest(
-                    lat, lon, MAX_RESULTS - len(order), lambda i: i not in seen
-                ):
+                wanted = MAX_RESULTS - len(order)
+                for _d, i in pool.nearest(lat, lon, wanted, lambda i: i not in seen, within):
                     seen.add(i)
                     order.append(i)
 
-        if service:
-            take(self.by_service.get(service))
-            order.extend(i for i in self.citywide if service in self.entries[i].view.services)
-        take(self.grid)
-        return order
+        if not service:
+            take(self.grid)
+            return order
+        take(self.by_service.get(service), SERVICE_KM)
+        order.extend(i for i in self.citywide if service in self.entries[i].view.services)
+        return order[:MAX_RESULTS]
 
-    def _page(self, ids: list[int], lat: float, lon: float, offset: int, limit: int) -> Page:
+    def _committees(self, lat: float, lon: float) -> list[int]:
+        """The nearest People's Committees (from a commune's centre, its own comes first)."""
+        return [i for _d, i in self.committees.nearest(lat, lon, MAX_RESULTS)]
+
+    def outside(self, lat: float, lon: float) -> bool:
+        """Whether a point is beyond the area the directory covers."""
+        nearest = self.grid.nearest(lat, lon, 1)
+        return bool(nearest) and nearest[0][0] > OUTSIDE_KM
+
+    def area(self) -> str:
+        """The province covered, as people say it: "Hải Phòng"."""
+        first = next(iter(self.gazetteer.wards.values()), None)
+        return re.sub(r"^(Thành phố|Tỉnh)\s+", "", first.province if first else "")
+
+    def _page(
+        self, ids: list[int], lat: float, lon: float, offset: int, limit: int, fallback: bool
+    ) -> Page:
         """One page, each place with its distance from the point."""
         views = []
         for i in ids[offset : offset + limit]:
@@ -116,24 +147,34 @@ class Directory:
                 view = replace(view, distance_km=haversine_km(lat, lon, view.lat, view.lon))
             views.append(view)
         always = tuple(h for h in self.hotlines if h.key == HOTLINE_ALWAYS)
-        return Page(tuple(views), len(ids), offset, always)
+        return Page(tuple(views), len(ids), offset, always, fallback=fallback)
+
+    def _search(
+        self, lat: float, lon: float, service: str | None, first: list[int], offset: int,
+        limit: int,
+    ) -> Page:  # fmt: skip
+        """Ranked places; with a service that nothing near offers, the nearest committees."""
+        service = service if service in set(Service) else None
+        ids = self._ranked(lat, lon, service, first)
+        if service and not ids:
+            return self._page(self._committees(lat, lon), lat, lon, offset, limit, True)
+        return self._page(ids, lat, lon, offset, limit, False)
 
     def near(self, lat: float, lon: float, service: str | None, offset: int, limit: int) -> Page:
-        """Nearest to a shared location."""
-        service = service if service in set(Service) else None
-        return self._page(self._ranked(lat, lon, service, []), lat, lon, offset, limit)
+        """Nearest to a shared location; outside the area, the national hotlines instead."""
+        if self.outside(lat, lon):
+            national = tuple(h for key in NATIONAL for h in self.hotlines if h.key == key)
+            return Page((), 0, 0, national, outside=self.area())
+        return self._search(lat, lon, service, [], offset, limit)
 
     def in_ward(self, code: str, service: str | None, offset: int, limit: int) -> Page:
-        """A commune's own places first; with a service, only its own that offer it come first,
-        then what offers it nearby or city-wide, then the rest by distance."""
+        """A commune's own places first (with a service, only those offering it), then nearby."""
         ward = self.gazetteer.ward(code)
         if ward is None or ward.lat is None or ward.lon is None:
             return Page((), 0, 0, tuple(h for h in self.hotlines if h.key == HOTLINE_ALWAYS))
-        service = service if service in set(Service) else None
         own = [
             i
             for i in self.by_ward.get(code, [])
             if not service or service in self.entries[i].view.services
         ]
-        return self._page(self._ranked(ward.lat, ward.lon, service, own), ward.lat, ward.lon,
-                          offset, limit)  # fmt: skip
+        return self._search(ward.lat, ward.lon, service, own, offset, limit)

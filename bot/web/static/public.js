@@ -20,6 +20,14 @@
     window.location.replace(url);
   }
 
+  // What only this file makes true (Back not returning, the Esc key) is said only with it.
+  document.querySelectorAll("[data-needs-js]").forEach(function (node) {
+    node.hidden = false;
+  });
+  document.querySelectorAll("[data-without-js]").forEach(function (node) {
+    node.hidden = true;
+  });
+
   exit.addEventListener("click", leave);
   document.addEventListener("keydown", function (event) {
     if (event.key === "Escape" || event.key === "Esc") leave(event);
