@@ -147,7 +147,8 @@ class ConversationService:
         Answers to the declaration are not copied here: they live in the declaration alone.
         """
         text = clean(event.text)
-        if event.kind is not Kind.TEXT or not text or state.screen in (Screen.STEP, Screen.REVIEW):
+        answering = state.screen in (Screen.STEP, Screen.REVIEW, Screen.REVIEW_PART)
+        if event.kind is not Kind.TEXT or not text or answering:
             return
         if await Handoffs(session).open_for(contact_id):
             await Messages(session).add(contact_id, "in", text, now)

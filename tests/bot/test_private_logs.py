@@ -63,18 +63,20 @@ async def test_no_name_phone_or_chat_id_in_any_log(
 
         person = {"id": CHAT, "type": "private", "first_name": NAME}
         malformed = {"update_id": 91, "message": {"chat": person, "text": f"{NAME} {PHONE}"}}
-        assert await tg.post_update(malformed) == 200, "acknowledged: it can never succeed"
+        assert await tg.post_update(malformed) == 400, "refused: it can never succeed"
         unknown = {
             "update_id": 92,
             "future_kind_of_update": {
-                "chat": person, "text": f"{NAME} {PHONE}", "padding": "z" * 5_000_000,
+                "chat": person, "text": f"{NAME} {PHONE}", "padding": "z" * 500_000,
             },
         }  # fmt: skip
         assert await tg.post_update(unknown) == 200
+        huge = {**unknown, "update_id": 93, "padding": "z" * 5_000_000}
+        assert await tg.post_update(huge) == 413
         await user.says("menu")  # still answering after both
 
     logged = caplog.text
-    assert "ignored a malformed update 91" in logged
+    assert "webhook update refused (400)" in logged and "refused (413)" in logged
     assert "ignored update 92 of a type" in logged
     assert "SELECT" in logged, "everything was captured, down to the SQL statements"
     assert "[SQL parameters hidden due to hide_parameters=True]" in logged
