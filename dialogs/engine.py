@@ -121,8 +121,8 @@ class Engine:
         choice = self._typed_choice(turn, text, shown) if event.kind is Kind.TEXT else None
         if choice and choice.payloads:
             return await self._choose(turn, choice.payloads)
-        if choice:  # numbers that pick nothing: say why, and show the screen again
-            turn.say(Reply(turn.t(choice.problem, **choice.params)))
+        if choice:  # several numbers that cannot go together: say why, show the screen again
+            turn.say(Reply(turn.t(choice.problem)))
             return turn.say(shown)
         payload = event.payload if event.kind is Kind.BUTTON else self._label_payload(turn, text)
         if payload:
@@ -152,17 +152,24 @@ class Engine:
             and flow.has(state.step)
             and flow.step(state.step or "").kind is StepKind.MULTI
         )
-        keys = typed.keys(turn, self.content, shown)
-        return typed.choose(text, keys, multi, typed.typed_answer(turn, self.content))
+        if typed.typed_answer(turn, self.content):
+            return None  # "3" is how long, "1995" a year: the text is the answer
+        return typed.choose(text, typed.keys(turn, self.content, shown), multi)
 
     async def _choose(self, turn: Turn, payloads: tuple[str, ...]) -> None:
         """Press one button; several numbers on a multiple choice tick them all, shown once."""
         if len(payloads) == 1:
             return await self._press(turn, payloads[0])
-        state = turn.state
+        state, t = turn.state, turn.t
         step = self.content.declaration.step(state.step or "")
-        ticked = {p.removeprefix(B.OPTION) for p in payloads if p.startswith(B.OPTION)}
-        state.pending = [o.value for o in step.options if o.value in {*state.pending, *ticked}]
+        values = [p.removeprefix(B.OPTION) for p in payloads if p.startswith(B.OPTION)]
+        alone = [o for o in map(step.option, values) if o is not None and o.exclusive]
+        if alone and len(values) > 1:  # "no papers" with a paper: which one is meant?
+            turn.say(Reply(t("error.exclusive_together", option=t(alone[0].label))))
+            return turn.say(screens.current(turn, self.content))
+        for value in values:  # typed numbers tick; one already ticked stays ticked
+            if value not in state.pending:
+                state.pending = step.toggled(state.pending, value)
         done = B.MULTI_DONE if B.MULTI_DONE in payloads else None
         await declaration.on_step(turn, self.content, done, None, None)
 

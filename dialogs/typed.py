@@ -7,7 +7,7 @@ screen's buttons in reading order, so a tick, or an alert printed above, never s
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 
 from dialogs import buttons as B
 from dialogs import find, review
@@ -23,7 +23,8 @@ TALK_KEY = "0"
 TYPED_ANSWERS = frozenset(
     {StepKind.TEXT, StepKind.DATE, StepKind.PHONE, StepKind.ID_NUMBER, StepKind.ADDRESS}
 )
-"""Questions answered by typing: there a number no button has is the answer (a year, a phone)."""
+"""Questions answered by typing: there every number is the answer (a year, a phone, "3" for
+how long), so their buttons get no numbers and are pressed by their words."""
 
 _NUMBERS = re.compile(r"\d+(?:\s*[,;]?\s*\d+)*")
 _DEGREES = re.compile(r"[-+]?\d{1,3}\.\d+")
@@ -34,18 +35,15 @@ class Keys:
     """One screen's typed keys, each to the payload it presses."""
 
     payloads: dict[str, str]
+    talk: bool = True
+    """Whether "0" asks for a caseworker here (not where a number is an answer)."""
 
     def key(self, payload: str) -> str:
         """The key shown beside a button; "0" for a caseworker off this screen; else none."""
         for key, offered in self.payloads.items():
             if offered == payload:
                 return key
-        return TALK_KEY if payload == B.TALK else ""
-
-    def span(self) -> tuple[int, int]:
-        """The lowest and highest number on the screen."""
-        numbers = [int(k) for k in self.payloads] or [0]
-        return min(numbers), max(numbers)
+        return TALK_KEY if payload == B.TALK and self.talk else ""
 
 
 @dataclass(frozen=True)
@@ -54,7 +52,6 @@ class Choice:
 
     payloads: tuple[str, ...] = ()
     problem: str = ""
-    params: dict[str, int] = field(default_factory=dict)
 
 
 def keys(turn: Turn, content: Content, shown: list[Reply]) -> Keys:
@@ -63,6 +60,8 @@ def keys(turn: Turn, content: Content, shown: list[Reply]) -> Keys:
     On the review the questions' numbers open them; on a page of results the places keep
     theirs, so "2" is never both the second place and a button.
     """
+    if typed_answer(turn, content):
+        return Keys({}, talk=False)
     fixed: dict[str, str] = {}
     skip = 0
     if turn.state.screen in (Screen.REVIEW, Screen.REVIEW_PART):
@@ -96,21 +95,20 @@ def typed_answer(turn: Turn, content: Content) -> bool:
     )
 
 
-def choose(text: str, keys: Keys, multi: bool, typed: bool) -> Choice | None:
-    """Read "3", "1, 4" or "1 4" as buttons; None when the text is not a choice at all."""
+def choose(text: str, keys: Keys, multi: bool) -> Choice | None:
+    """Read "3", "1, 4" or "1 4" as buttons; None when the text is not a choice at all.
+
+    A number no button has is left as text ("113", a place's number on a page of results):
+    where buttons show no numbers, as on Telegram, a range of numbers would mean nothing.
+    """
     if not _NUMBERS.fullmatch(text):
         return None
     wanted = [int(n) for n in dict.fromkeys(re.findall(r"\d+", text))]
-    if wanted == [int(TALK_KEY)]:
+    if wanted == [int(TALK_KEY)] and keys.talk:
         return Choice((B.TALK,))
     picked = [keys.payloads.get(str(n)) for n in wanted]
-    missing = [n for n, p in zip(wanted, picked, strict=True) if p is None]
-    if typed and (missing or len(wanted) > 1):
+    if None in picked:
         return None
-    if missing:
-        first, last = keys.span()
-        params = {"n": missing[0], "first": first, "last": last}
-        return Choice(problem=N_("error.no_such_number"), params=params)
     payloads = tuple(p for p in picked if p is not None)
     if len(payloads) == 1:
         return Choice(payloads)

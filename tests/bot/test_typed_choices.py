@@ -84,7 +84,7 @@ async def test_out_of_range_and_mixed_numbers_get_a_clear_answer(app: App, trans
     await chat.command("/start")
     await chat.send("1")
     await chat.send("42")
-    assert "Không có lựa chọn số 42. Bạn hãy gõ một số từ 1 đến 6." in chat.text
+    assert "Chưa hiểu ý bạn" in chat.text, "a number no button has is text, as on Telegram"
     assert "Nói chuyện với cán bộ" in chat.labels, "and the menu again"
     await chat.send("1 2")
     assert "chỉ chọn được một mục" in chat.text
@@ -96,20 +96,44 @@ async def test_out_of_range_and_mixed_numbers_get_a_clear_answer(app: App, trans
     assert "✓ Chỗ ở" not in chat2.labels, "nothing is half done"
 
 
-async def test_a_typed_year_is_an_answer_and_a_small_number_a_button(app: App, transcript):
+async def test_on_a_typed_question_every_number_is_the_answer(app: App, transcript):
     chat = transcript()
     await open_declaration(chat)
     await consent_all(chat)
     await chat.click("Khai cho chính tôi")
+    assert "Họ và tên của bạn là gì?" in chat.text
+    assert keys(chat) == {}, "no numbers beside buttons where a number is an answer"
+    await chat.send("0")
+    assert await handoffs(app) == 0, "0 is the answer here, not a caseworker"
     await chat.skip_until(lambda c: "Không nhớ" in c.labels and "sinh" in c.text)
     await chat.send("1995")
     assert "Giới tính" not in chat.text and "dân tộc" in chat.text.lower()
     await chat.click("Quay lại")
     assert "Câu trả lời hiện tại: 1995" in chat.text
-    assert keys(chat)["1"] == "Không nhớ"
-    await chat.send("1")
+    await chat.send("không nhớ")
     await chat.click("Quay lại")
-    assert "Câu trả lời hiện tại: Không nhớ" in chat.text
+    assert "Câu trả lời hiện tại: Không nhớ" in chat.text, "a button is pressed by its words"
+    await chat.skip_until(lambda c: "Bạn đã ở đó bao lâu?" in c.text)
+    await chat.send("3")
+    assert "Bạn đã ở đó bao lâu?" not in chat.text and "Menu chính" not in chat.text[:40]
+    await chat.click("Quay lại")
+    assert "Câu trả lời hiện tại: 3" in chat.text, "3 is how long, not the third button"
+
+
+async def test_no_papers_cannot_be_typed_together_with_a_paper(app: App, transcript) -> None:
+    chat = transcript()
+    await open_declaration(chat)
+    await consent_all(chat)
+    await chat.click("Khai cho chính tôi")
+    await chat.skip_until(lambda c: "có những giấy tờ gì" in c.text)
+    none = next(k for k, v in keys(chat).items() if v == "Không có giấy tờ")
+    await chat.send(f"1, {none}")
+    assert "“Không có giấy tờ” không chọn cùng với lựa chọn khác được" in chat.text
+    assert not [label for label in chat.labels if label.startswith("✓")], "nothing ticked"
+    await chat.send(none)
+    await chat.send("1 2")
+    ticked = [label for label in chat.labels if label.startswith("✓")]
+    assert len(ticked) == 2 and "✓ Không có giấy tờ" not in ticked, "a paper clears it"
 
 
 async def test_zero_asks_for_a_caseworker_from_anywhere(app: App, transcript) -> None:
@@ -172,8 +196,6 @@ async def test_result_numbers_are_places_and_buttons_come_after(app: App, transc
     await chat.send("20.86, 106.68")
     assert "5. " in chat.text and "6. " not in chat.text
     assert keys(chat)["6"] == "Xem thêm" and "1" not in keys(chat)
-    await chat.send("2")
-    assert "Bạn hãy gõ một số từ 6 đến" in chat.text
     await chat.send("6")
     assert "6. " in chat.text and keys(chat)["11"] == "Xem thêm"
 
