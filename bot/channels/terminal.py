@@ -43,10 +43,16 @@ class TerminalChat:
         await self.show(await self.app.conversations.handle(self.event_for(line)))
 
     async def begin(self) -> None:
-        """Start as a person would, with /start; a --lang answers the language question."""
+        """Start as a person would, with /start; a --lang answers the language question.
+
+        A returning person who stored another language changes it, as /lang would.
+        """
         delivery = await self.app.conversations.handle(self.event_for("/start"))
         choice = f"{B.LANG}{self.lang_hint}"
-        if self.lang_hint and any(choice in r.button_payloads() for r in delivery.replies):
+        offered = any(choice in r.button_payloads() for r in delivery.replies)
+        if self.lang_hint and (offered or delivery.lang != self.lang_hint):
+            if not offered:
+                await self.app.conversations.handle(self.event_for("/lang"))
             press = Inbound(
                 channel=CHANNEL, chat=self.user, user=self.user, kind=Kind.BUTTON,
                 payload=choice, lang_hint=self.lang_hint, external_id=uuid.uuid4().hex,

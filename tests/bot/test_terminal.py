@@ -63,6 +63,14 @@ def test_english_with_lang_flag(tmp_path: Path) -> None:
     assert "[1] Make a declaration" in out
 
 
+def test_lang_flag_changes_a_returning_persons_language(tmp_path: Path) -> None:
+    run_chat(tmp_path, ["1"])  # chose Tiếng Việt, stored
+    out = run_chat(tmp_path, [], "--lang", "en")
+    assert "[1] Make a declaration" in out and "Khai báo" not in out
+    again = run_chat(tmp_path, [])
+    assert "[1] Make a declaration" in again, "the new choice is kept"
+
+
 def test_the_terminal_prints_the_engines_numbers_and_how_to_give_a_location(
     tmp_path: Path,
 ) -> None:
