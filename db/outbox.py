@@ -125,7 +125,11 @@ class Outbox:
         """
         key = chat_key(channel, chat_id)
         await self._session.execute(
-            delete(OutboxItem).where(OutboxItem.chat_key == key, OutboxItem.status != SENDING)
+            delete(OutboxItem).where(
+                OutboxItem.chat_key == key,
+                OutboxItem.status != SENDING,
+                OutboxItem.kind != DELETE,  # an earlier erase's deletions still have to happen
+            )
         )
         found = await self._session.scalars(
             select(ChannelMessage.message_id)

@@ -8,13 +8,13 @@ from pathlib import Path
 
 import pytest
 from cryptography.fernet import Fernet, MultiFernet
-from sqlalchemy import text
+from sqlalchemy import select, text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from db.crypto import DecryptionError, configure_cipher
 from db.lookup import chat_key, configure_lookup_key, load_lookup_key
-from db.outbox import MESSAGE, Outbox
+from db.outbox import DELETE, MESSAGE, Outbox, OutboxItem
 from db.repositories import Consents, Contacts, Handoffs, InboundLog, States
 from db.rotation import reencrypt
 from db.session import checkpoint
@@ -169,3 +169,17 @@ async def test_database_errors_do_not_quote_their_parameters(sessions: Sessions)
                             {"c": CHAT})  # fmt: skip
     assert "no_such_column" in str(caught.value) and CHAT not in str(caught.value)
     assert "parameters hidden" in str(caught.value)
+
+
+async def test_a_second_erase_keeps_the_deletions_a_first_one_queued(sessions: Sessions) -> None:
+    """During an outage the first erase's deletions wait; erasing again must not drop them."""
+    async with sessions() as s, s.begin():
+        Outbox(s).record_message("telegram", CHAT, "501", "out", NOW)
+        assert await Outbox(s).queue_chat_deletion("telegram", CHAT, NOW) == 1
+    async with sessions() as s, s.begin():
+        Outbox(s).record_message("telegram", CHAT, "502", "in", NOW)
+        assert await Outbox(s).queue_chat_deletion("telegram", CHAT, NOW) == 1
+    async with sessions() as s:
+        query = select(OutboxItem).where(OutboxItem.kind == DELETE).order_by(OutboxItem.id)
+        items = (await s.scalars(query)).all()
+        assert [item.payload["message_ids"] for item in items] == [["501"], ["502"]]
