@@ -60,7 +60,6 @@ class ConversationService:
     ) -> None:
         self.db, self.sessions, self.engine = db, sessions, engine
         self.files, self.province, self.clock = files, province, clock
-        self._rendering = asyncio.Lock()
 
     async def handle(self, event: Inbound, outbox: bool = False) -> Delivery:
         """Apply one event exactly once; with outbox, the replies are queued in the same commit.
@@ -158,15 +157,19 @@ class ConversationService:
         for reply in delivery.replies:
             for lang in self.files.copies(delivery.lang) if reply.document else ():
                 try:
-                    await self.declaration_pdf(delivery.contact_id, reply.document or "", lang)
+                    ref = reply.document or ""
+                    await self.declaration_pdf(delivery.contact_id, ref, lang, keep=True)
                 except Exception as error:  # the type only: a message might quote an answer
                     log.error("PDF not made at submission (%s)", type(error).__name__)
 
-    async def declaration_pdf(self, contact_id: int | None, ref: str, lang: str) -> bytes | None:
+    async def declaration_pdf(
+        self, contact_id: int | None, ref: str, lang: str, keep: bool = False
+    ) -> bytes | None:
         """One of this person's declarations as a PDF in lang; None for anyone else's.
 
-        The copy made at submission is served as it is, on every send retry; a copy is
-        rendered here only if that one is missing (e.g. a crash, or already sent).
+        The copy kept at submission (keep) is served as it is, on every send retry. If it is
+        missing (expired, or its render failed), a send renders its own and keeps nothing,
+        so an erase meanwhile cannot leave a copy behind.
         """
         async with self.sessions() as session:
             found = await Declarations(session).get_by_ref(ref)
@@ -174,12 +177,10 @@ class ConversationService:
             return None
         if (data := self.files.load(ref, lang)) is not None:
             return data
-        async with self._rendering:  # one render per copy, even when a send asks meanwhile
-            if (data := self.files.load(ref, lang)) is not None:
-                return data
-            answers, created = dict(found.answers), found.created_at
-            # CPU-bound: off the event loop, so other conversations go on meanwhile.
-            return await asyncio.to_thread(self.files.prepare, ref, answers, lang, created)
+        answers, created = dict(found.answers), found.created_at
+        make = self.files.prepare if keep else self.files.render
+        # CPU-bound: off the event loop, so other conversations go on meanwhile.
+        return await asyncio.to_thread(make, ref, answers, lang, created)
 
     def declaration_sent(self, ref: str, lang: str) -> None:
         """The PDF reached the person: stop keeping it."""

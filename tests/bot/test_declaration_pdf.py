@@ -329,7 +329,8 @@ async def test_the_terminal_writes_both_files_and_says_where(app: App) -> None:
             shown.update((m[2].strip(), m[1]) for m in re.finditer(r"\[(\d+)\] ([^[]+)", printed))
 
     async def press(label: str) -> None:
-        await send(shown[label])
+        """By its number, or by its words where buttons have none (a typed question)."""
+        await send(shown.get(label, label))
 
     await send("/start")
     for label in ("English", "Make a declaration", "I agree", "I agree", "I agree", "For myself"):
@@ -344,3 +345,13 @@ async def test_the_terminal_writes_both_files_and_says_where(app: App) -> None:
     assert READING_COPY in _text(paths[1].read_bytes())
     assert all(stat.S_IMODE(p.stat().st_mode) == 0o600 for p in paths)
     assert sealed(app) == [], "handed over: no encrypted copy is kept"
+
+
+async def test_a_copy_rendered_for_a_late_send_is_not_kept(app: App, transcript) -> None:
+    chat = transcript(chat="late-sender", lang_hint="en")
+    ref = await declare_in_english(chat)
+    assert len(sealed(app)) == 2, "kept at submission"
+    for lang in ("vi", "en"):
+        app.conversations.declaration_sent(ref, lang)
+    assert MOTTO[0] in _text(await pdf(app, chat, ref, "vi"))
+    assert sealed(app) == [], "rendered for that send only: an erase meanwhile leaves nothing"
