@@ -117,7 +117,3 @@ class DangerWords:
         for i in range(1, len(reach)):
             reach[i] = max(reach[i], reach[i - 1])
         return danger, reach
-
-    def found(self, text: str) -> bool:
-        """True when the message says the person may be in danger."""
-        return bool(self.detect(text))

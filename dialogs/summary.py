@@ -45,20 +45,3 @@ def kept_answers(flow: Flow, answers: Mapping[str, Any], ctx: Mapping[str, Any])
         for s in flow.visible(answers, ctx)
         if not s.transient and s.id in answers
     }
-
-
-def sections(
-    flow: Flow, answers: Mapping[str, Any], ctx: Mapping[str, Any], t: Translator
-) -> list[tuple[str, list[tuple[str, str]]]]:
-    """Answered steps grouped under their section titles, in flow order."""
-    kept = kept_answers(flow, answers, ctx)
-    out: list[tuple[str, list[tuple[str, str]]]] = []
-    for section in flow.sections:
-        rows = [
-            (t(s.label), display(s, kept[s.id], t))
-            for s in flow.steps
-            if s.section == section.id and s.id in kept
-        ]
-        if rows:
-            out.append((t(section.title), rows))
-    return out
