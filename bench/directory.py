@@ -3,7 +3,8 @@
     python bench/directory.py [--places 100000] [--queries 2000] [--scans 200]
 
 Synthetic places (seeded) around Hải Phòng's communes and over its bounding box, a few in
-other cities; the real gazetteer. Product and baseline are timed alternately, query by query,
+other cities, a People's Committee at every commune's centre and one city-wide place (no
+position); the real gazetteer. Product and baseline are timed alternately, query by query,
 so a noisy machine slows both alike. The slow scans run on the first --scans queries only.
 """
 
@@ -11,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import heapq
+import math
 import random
 import statistics
 import sys
@@ -27,36 +29,55 @@ from rapidfuzz import fuzz
 
 from bot.services.directory import gazetteer as gz
 from bot.services.directory.geo import haversine_km
-from bot.services.directory.store import Directory, Entry
+from bot.services.directory.store import (
+    COMMITTEE,
+    MAX_RESULTS,
+    OUTSIDE_KM,
+    SERVICE_KM,
+    Directory,
+    Entry,
+)
 from dialogs.directory import Page, PlaceView, Service
 from dialogs.text import fold
 
 BOX = (20.5, 21.1, 106.0, 107.1)  # lat min, lat max, lon min, lon max
 FAR_PLACES = [(21.03, 105.85), (16.05, 108.2), (10.78, 106.7), (22.82, 104.98)]  # HN ĐN HCM HG
 FAR_QUERIES = {"Phnom Penh": (11.56, 104.92), "Kuala Lumpur": (3.14, 101.7), "London": (51.5, -0.1)}
-RARE, EMPTY = Service.LOAN.value, Service.JOB.value  # offered by 10 places (one in HCM) / none
+RARE, EMPTY = Service.LOAN.value, Service.JOB.value  # 10 places (1 in HCM) + 1 city-wide / none
 COMMON = [s.value for s in Service if s.value not in (RARE, EMPTY)]
 KINDS = ["new, marks", "new, bare", "old+district, marks", "old+district, bare", "typo", "nothing"]
 NONSENSE = ["qrz", "vokt", "xumb", "zelp"]
 COLUMNS = "{:<33}{:>5} {:>9} {:>9} {:>6} {:>9} {:>9} {:>8} {:>8} {:>9}"
 HEADER = ("operation", "n", "p50", "p99", "base n", "base p50", "base p99", "x p50", "x p99")
-BASELINES = """Baselines. near: haversine to every place (those offering the service, topped up if
-  fewer than 10), heapq.nsmallest(10). in_ward: one pass, the commune's own first, then the
-  nearest. resolve: the whole cleaned query against every gazetteer name (no n-grams),
-  fuzz.token_sort_ratio in a plain loop. Product near() ranks MAX_RESULTS=50, pages 10.
-x = baseline / product. agree: same ids, order and distances (resolve: same wards).
+BASELINES = f"""Baselines: one pass of haversine over every place, then the rules in plain Python.
+  near: nothing if no place is within {OUTSIDE_KM:g} km (outside); no service: the nearest; a
+  service: those offering it within {SERVICE_KM:g} km by distance, then city-wide ones; none:
+  the nearest committees. in_ward: the same from the commune's centre, its own places first.
+  heapq.nsmallest(MAX_RESULTS={MAX_RESULTS}), first page of 10. resolve: the whole cleaned
+  query against every gazetteer name (no n-grams), fuzz.token_sort_ratio in a plain loop.
+x = baseline / product. agree: same page (places/committees/outside), total, ids, order and
+  distances (resolve: same wards).
 """
 Fn = Callable[[Any], Any]
 
 
 class Row(NamedTuple):
-    """A place as the baselines scan it."""
+    """A place as the baselines scan it (no position: city-wide)."""
 
-    lat: float
-    lon: float
+    lat: float | None
+    lon: float | None
     services: tuple[str, ...]
     ward: str
     id: int
+    committee: bool
+
+
+class Answer(NamedTuple):
+    """A first page as the table compares it: product and baseline reduced to the same shape."""
+
+    kind: str  # "places"; "committees": nothing near offers the service; "outside"
+    total: int
+    places: list[tuple[float | None, int]]
 
 
 @dataclass
@@ -87,26 +108,82 @@ def make_entries(n: int, gaz: gz.Gazetteer, rng: random.Random) -> list[Entry]:
     return entries
 
 
-def scan_near(rows: list[Row], lat: float, lon: float, service: str | None) -> list[tuple]:
-    """Baseline: haversine to every place (offering the service), 10 smallest by heapq;
-    topped up with the nearest others when fewer than 10 offer it."""
-    pool = rows if service is None else [r for r in rows if service in r.services]
-    best = heapq.nsmallest(10, ((haversine_km(lat, lon, r.lat, r.lon), r.id) for r in pool))
-    if len(best) < 10:
-        taken = {i for _, i in best}
-        rest = ((haversine_km(lat, lon, r.lat, r.lon), r.id) for r in rows if r.id not in taken)
-        best += heapq.nsmallest(10 - len(best), rest)
-    return best
+def add_fixed(entries: list[Entry], gaz: gz.Gazetteer) -> list[Entry]:
+    """The committees at the commune centres, as seeded, so the fallback and the "outside"
+    test meet real data; one city-wide place offering RARE, listed after the near ones."""
+    for ward in gaz.wards.values():
+        key, report = f"{COMMITTEE}{ward.code}", (Service.REPORT.value,)
+        view = PlaceView(key, ward.name, ward.name, report, lat=ward.lat, lon=ward.lon)
+        entries.append(Entry(view, ward.code, "place"))
+    entries.append(Entry(PlaceView("citywide", "Quỹ", "Fund", (RARE,)), "", "agency"))
+    return entries
 
 
-def scan_in_ward(rows: list[Row], code: str, lat: float, lon: float) -> list[tuple]:
-    """Baseline: one pass over every place; the commune's own first (by id), then the nearest."""
-    keys = (
-        ((0, 0.0) if r.ward == code else (1, haversine_km(lat, lon, r.lat, r.lon)), r.id)
+def measure(rows: list[Row], lat: float, lon: float) -> list[float]:
+    """The one pass: each place's distance from the point (inf without a position). Plain
+    floats: lists of tuples holding rows woke the garbage collector and made the scan 5x slower."""
+    return [
+        math.inf if r.lat is None or r.lon is None else haversine_km(lat, lon, r.lat, r.lon)
         for r in rows
+    ]
+
+
+def scan_ranked(
+    rows: list[Row], dist: list[float], service: str | None, first: list[Row]
+) -> list[Row]:
+    """Baseline ranking. No service: first, then the nearest others. A service: first, then
+    the others offering it within SERVICE_KM, nearest first, then city-wide ones offering it."""
+    taken, wanted = {r.id for r in first}, MAX_RESULTS - len(first)
+    if not service:
+        pool = (
+            (d, r.id, r)
+            for d, r in zip(dist, rows, strict=True)
+            if d < math.inf and r.id not in taken
+        )
+        return first + [r for *_, r in heapq.nsmallest(wanted, pool)]
+    pool = (
+        (d, r.id, r)
+        for d, r in zip(dist, rows, strict=True)
+        if d <= SERVICE_KM and service in r.services and r.id not in taken
     )
-    best = [rows[i] for _, i in heapq.nsmallest(10, keys)]
-    return [(haversine_km(lat, lon, r.lat, r.lon), r.id) for r in best]
+    citywide = [r for r in rows if r.lat is None and service in r.services]
+    return (first + [r for *_, r in heapq.nsmallest(wanted, pool)] + citywide)[:MAX_RESULTS]
+
+
+def scan_page(
+    rows: list[Row], dist: list[float], lat: float, lon: float, service: str | None,
+    first: list[Row],
+) -> Answer:  # fmt: skip
+    """Baseline search from a point; a service nothing near offers: the nearest committees."""
+    service = service if service in set(Service) else None
+    kind, ranked = "places", scan_ranked(rows, dist, service, first)
+    if service and not ranked:
+        committees = ((d, r.id, r) for d, r in zip(dist, rows, strict=True) if r.committee)
+        ranked = [r for d, _, r in heapq.nsmallest(MAX_RESULTS, committees) if d < math.inf]
+        kind = "committees"
+    return Answer(kind, len(ranked), [page_pair(lat, lon, r) for r in ranked[:10]])
+
+
+def page_pair(lat: float, lon: float, r: Row) -> tuple[float | None, int]:
+    """(distance, id) as a page shows it: no distance for a city-wide place."""
+    return (None if r.lat is None else haversine_km(lat, lon, r.lat, r.lon or 0), r.id)
+
+
+def scan_near(rows: list[Row], lat: float, lon: float, service: str | None) -> Answer:
+    """Baseline near(): farther than OUTSIDE_KM from every place with a position, the point is
+    outside the area and gets no places; else the search from it."""
+    dist = measure(rows, lat, lon)
+    if OUTSIDE_KM < min(dist, default=0.0) < math.inf:  # no place with a position: not outside
+        return Answer("outside", 0, [])
+    return scan_page(rows, dist, lat, lon, service, [])
+
+
+def scan_in_ward(rows: list[Row], code: str, lat: float, lon: float, service: str | None) -> Answer:
+    """Baseline in_ward(): the commune's own places (offering the service) first, by id; no
+    "outside" test, as a commune's centre is inside by definition."""
+    own = [r for r in rows if r.ward == code and r.lat is not None]
+    own = [r for r in own if not service or service in r.services]
+    return scan_page(rows, measure(rows, lat, lon), lat, lon, service, own)
 
 
 def scan_resolve(gaz: gz.Gazetteer, text: str) -> list[str]:
@@ -169,9 +246,10 @@ def race(product: Fn, baseline: Fn, cases: Sequence[Any], paired: int, warmup: i
     return run
 
 
-def ids(page: Page) -> list[tuple]:
-    """A page as (distance, id) pairs, like the baselines."""
-    return [(v.distance_km, int(v.key[1:])) for v in page.places]
+def ids(page: Page, index: dict[str, int]) -> Answer:
+    """A page as the baselines answer: its kind, total and (distance, id) pairs."""
+    kind = "outside" if page.outside else "committees" if page.fallback else "places"
+    return Answer(kind, page.total, [(v.distance_km, index[v.key]) for v in page.places])
 
 
 def fmt(ns: float) -> str:
@@ -217,10 +295,12 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=2025)
     args = parser.parse_args()
     rng, gaz = random.Random(args.seed), gz.gazetteer_for("HP")
-    entries = make_entries(args.places, gaz, rng)
+    entries = add_fixed(make_entries(args.places, gaz, rng), gaz)
+    index = {e.view.key: i for i, e in enumerate(entries)}
     rows = [
-        Row(e.view.lat or 0, e.view.lon or 0, e.view.services, e.ward_code, i)
+        Row(e.view.lat, e.view.lon, e.view.services, e.ward_code, i, e.view.key[:5] == COMMITTEE)
         for i, e in enumerate(entries)
+        if e.kind != "hotline"
     ]
     builds = []
     for _ in range(3):
@@ -237,20 +317,21 @@ def main() -> None:
     names = name_queries(gaz, rng, args.queries)
     wards = [w[0].code for _, text, _ in names if (w := directory.resolve(text))]
 
-    def near(q: tuple) -> list[tuple]:
-        return ids(directory.near(q[0], q[1], q[2], 0, 10))
+    def near(q: tuple) -> Answer:
+        return ids(directory.near(q[0], q[1], q[2], 0, 10), index)
 
-    def scan(q: tuple) -> list[tuple]:
+    def scan(q: tuple) -> Answer:
         return scan_near(rows, *q)
 
     def resolve(q: tuple) -> list[str]:
         return [w.code for w in directory.resolve(q[1])]
 
-    def in_ward(code: str) -> list[tuple]:
-        return ids(directory.in_ward(code, None, 0, 10))
+    def in_ward(q: tuple) -> Answer:
+        return ids(directory.in_ward(q[0], q[1], 0, 10), index)
 
-    def scan_ward(code: str) -> list[tuple]:
-        return scan_in_ward(rows, code, gaz.wards[code].lat or 0, gaz.wards[code].lon or 0)
+    def scan_ward(q: tuple) -> Answer:
+        ward = gaz.wards[q[0]]
+        return scan_in_ward(rows, q[0], ward.lat or 0, ward.lon or 0, q[1])
 
     print(
         f"{args.places} places, seed {args.seed}; index build (Directory.load): "
@@ -262,14 +343,16 @@ def main() -> None:
     row("near, nearest 10", race(near, scan, [(*p, None) for p in points], args.scans))
     services = [(*p, rng.choice(COMMON)) for p in points]
     row("near, service filter", race(near, scan, services, args.scans))
-    for label, service in ((f"rare service ({RARE}: 10)", RARE), (f"no place ({EMPTY})", EMPTY)):
+    for label, service in ((f"rare service ({RARE}: 10+1)", RARE), (f"no place ({EMPTY})", EMPTY)):
         cases = [(*p, service) for p in points[: args.scans]]
         row(f"near, {label}", race(near, scan, cases, args.scans))
     for city, point in FAR_QUERIES.items():
         row(f"near, from {city} (x3)", race(near, scan, [(*point, None)] * 3, 3, warmup=1))
     by_name = race(resolve, lambda q: scan_resolve(gaz, q[1]), names, len(names))
     row(f"resolve ({len(gaz._names)} names)", by_name)
-    row("in_ward, resolved ward", race(in_ward, scan_ward, wards, args.scans))
+    row("in_ward, resolved ward", race(in_ward, scan_ward, [(w, None) for w in wards], args.scans))
+    by_service = [(w, rng.choice(COMMON)) for w in wards]
+    row("in_ward, service filter", race(in_ward, scan_ward, by_service, args.scans))
     name_accuracy(names, by_name)
 
 
