@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
-from sqlalchemy import Dialect, Text
+from sqlalchemy import Dialect, LargeBinary, Text
 from sqlalchemy.types import TypeDecorator
 
 __all__ = [
@@ -170,5 +170,29 @@ class EncryptedBool(TypeDecorator[bool]):
         return None if value is None else bool(json.loads(_decrypt(value)))
 
 
-ENCRYPTED_TYPES = (EncryptedText, EncryptedJSON, EncryptedBool)
+class EncryptedBytes(TypeDecorator[bytes]):
+    """Binary content (a voice note, a photo) stored as a Fernet token in a binary column."""
+
+    impl = LargeBinary
+    cache_ok = True
+
+    def process_bind_param(self, value: bytes | None, dialect: Dialect) -> bytes | None:
+        if value is None:
+            return None
+        if not isinstance(value, bytes):
+            raise TypeError(f"EncryptedBytes takes bytes, not {type(value).__name__}")
+        return get_cipher().encrypt(value)
+
+    def process_result_value(self, value: Any | None, dialect: Dialect) -> bytes | None:
+        if value is None:
+            return None
+        try:
+            return get_cipher().decrypt(bytes(value))
+        except InvalidToken:
+            raise DecryptionError(
+                "A stored file cannot be decrypted with any configured key"
+            ) from None
+
+
+ENCRYPTED_TYPES = (EncryptedText, EncryptedJSON, EncryptedBool, EncryptedBytes)
 """Every column type that holds a token, so that re-encryption after a key change finds them all."""

@@ -22,7 +22,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
 
-from db.crypto import EncryptedBool, EncryptedJSON, EncryptedText
+from db.crypto import EncryptedBool, EncryptedBytes, EncryptedJSON, EncryptedText
 
 # Stable names, so that later migrations (and SQLite batch mode) can refer to constraints.
 NAMING_CONVENTION = {
@@ -33,9 +33,20 @@ NAMING_CONVENTION = {
     "pk": "pk_%(table_name)s",
 }
 
-HANDOFF_OPEN = "open"
+CASE_WAITING, CASE_ACTIVE, CASE_WAITING_PERSON, CASE_CLOSED = (
+    "waiting", "active", "waiting_person", "closed",
+)  # fmt: skip
+CASE_OPEN = (CASE_WAITING, CASE_ACTIVE, CASE_WAITING_PERSON)
+"""A case in any of these still reaches a caseworker; a person has at most one."""
+HANDOFF_OPEN = CASE_WAITING
+"""Where a new request starts (the name kept from when a request was only open or not)."""
 HANDOFF_ERASED = "erased"
 """A request whose person erased their data: kept, without link, for the counts only."""
+PRIORITIES = ("urgent", "high", "normal")
+"""Queue order, first to last; danger words make a case urgent."""
+ROLES = ("caseworker", "supervisor", "admin")
+CITY_TEAM = "city"
+"""The team that gets every case whose commune no other team covers."""
 PENDING, SENDING, SENT, FAILED = "pending", "sending", "sent", "failed"
 MESSAGE, DOCUMENT, DELETE = "message", "document", "delete"
 LOOKUP_KEY_NAME = "chat_lookup"
@@ -144,7 +155,11 @@ class Consent(Base):
 
 
 class Declaration(Base):
-    """A finished self-declaration; the answers are encrypted."""
+    """A finished self-declaration; the answers are encrypted.
+
+    The coarse columns (commune, month, return mode, needs) are copied out at submission,
+    so the supervisors' figures are counted without decrypting anyone's answers.
+    """
 
     __tablename__ = "declarations"
 
@@ -155,14 +170,23 @@ class Declaration(Base):
     answers: Mapped[Any] = mapped_column(EncryptedJSON(), nullable=False)
     province: Mapped[str] = mapped_column(String(8))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    ward_code: Mapped[str | None] = mapped_column(String(8))
+    month: Mapped[str | None] = mapped_column(String(7))
+    return_mode: Mapped[str | None] = mapped_column(String(32))
+    needs: Mapped[str | None] = mapped_column(String(300))
 
 
 class HandoffRequest(Base):
-    """A place in the caseworker queue; survives erasure anonymised, for the caseworkers' record."""
+    """A case: a place in the caseworker queue, then the conversation with a caseworker.
+
+    Survives erasure anonymised (status "erased"), for the caseworkers' record and counts.
+    urgent says danger words raised it; priority is the queue order a caseworker may change.
+    """
 
     __tablename__ = "handoff_requests"
     __table_args__ = (
         Index("ix_handoff_requests_status_urgent_created_at", "status", "urgent", "created_at"),
+        Index("ix_handoff_requests_team_status", "team", "status"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -175,10 +199,128 @@ class HandoffRequest(Base):
     note: Mapped[str | None] = mapped_column(EncryptedText())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     anonymised_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    priority: Mapped[str] = mapped_column(
+        String(8), default="normal", server_default=text("'normal'")
+    )
+    team: Mapped[str] = mapped_column(
+        String(32), default=CITY_TEAM, server_default=text(f"'{CITY_TEAM}'")
+    )
+    assignee_id: Mapped[int | None] = mapped_column(
+        ForeignKey("caseworkers.id", ondelete="SET NULL"), index=True
+    )
+    verify_code: Mapped[str | None] = mapped_column(String(8))
+    """Shown to both sides when a caseworker joins, so the person can tell the real service."""
+    outcome: Mapped[str | None] = mapped_column(String(32))
+    claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    first_response_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class Team(Base):
+    """Caseworkers who answer for a set of communes; the city team answers for the rest."""
+
+    __tablename__ = "teams"
+
+    code: Mapped[str] = mapped_column(String(32), primary_key=True)
+    name: Mapped[str] = mapped_column(String(120))
+
+
+class TeamCommune(Base):
+    """One commune (new 2025 code) and the team that answers its cases."""
+
+    __tablename__ = "team_communes"
+
+    ward_code: Mapped[str] = mapped_column(String(8), primary_key=True)
+    team_code: Mapped[str] = mapped_column(ForeignKey("teams.code", ondelete="CASCADE"))
+
+
+class Caseworker(Base):
+    """A console account; the password is an argon2 hash."""
+
+    __tablename__ = "caseworkers"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(200))
+    role: Mapped[str] = mapped_column(String(16))
+    team: Mapped[str] = mapped_column(ForeignKey("teams.code"), default=CITY_TEAM)
+    locale: Mapped[str] = mapped_column(String(8), default="vi")
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class CaseNote(Base):
+    """A caseworker's internal note on a case (a transfer note too); the person never sees it."""
+
+    __tablename__ = "case_notes"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_id: Mapped[int] = mapped_column(
+        ForeignKey("handoff_requests.id", ondelete="CASCADE"), index=True
+    )
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("caseworkers.id", ondelete="SET NULL"))
+    kind: Mapped[str] = mapped_column(String(16), default="note")
+    body: Mapped[str] = mapped_column(EncryptedText(), nullable=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class CannedReply(Base):
+    """A ready answer a caseworker can insert; supervisors edit them (no personal data)."""
+
+    __tablename__ = "canned_replies"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    lang: Mapped[str] = mapped_column(String(8))
+    title: Mapped[str] = mapped_column(String(80))
+    body: Mapped[str] = mapped_column(String(2000))
+    updated_by: Mapped[int | None] = mapped_column(
+        ForeignKey("caseworkers.id", ondelete="SET NULL")
+    )
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class AuditEntry(Base):
+    """Who did what to which case, when: append-only, and never any personal text.
+
+    No foreign keys: an account or case removed later must not rewrite the record
+    (on PostgreSQL a trigger refuses UPDATE and DELETE here).
+    """
+
+    __tablename__ = "audit_log"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+    actor_id: Mapped[int | None] = mapped_column(Integer)
+    actor: Mapped[str] = mapped_column(String(64))
+    action: Mapped[str] = mapped_column(String(32))
+    case_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    detail: Mapped[str] = mapped_column(String(200), default="")
+    address: Mapped[str] = mapped_column(String(64), default="")
+
+
+class Media(Base):
+    """A voice note, photo, file or sticker a person sent to a case; the bytes are encrypted."""
+
+    __tablename__ = "media"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    contact_id: Mapped[int] = mapped_column(
+        ForeignKey("contacts.id", ondelete="CASCADE"), index=True
+    )
+    kind: Mapped[str] = mapped_column(String(12))
+    mime: Mapped[str] = mapped_column(String(64))
+    size: Mapped[int] = mapped_column(Integer)
+    data: Mapped[bytes] = mapped_column(EncryptedBytes(), nullable=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
 class Message(Base):
-    """One message of a conversation, in or out; the body is encrypted."""
+    """One message of a conversation, in or out; the body is encrypted.
+
+    kind is text, voice, photo, file, sticker or system; author_id is the caseworker who
+    wrote an "out" message; delivery follows its outbox item (queued, sent, failed).
+    """
 
     __tablename__ = "messages"
     __table_args__ = (Index("ix_messages_contact_id_created_at", "contact_id", "created_at"),)
@@ -188,6 +330,14 @@ class Message(Base):
     direction: Mapped[str] = mapped_column(String(3))
     body: Mapped[str] = mapped_column(EncryptedText(), nullable=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    case_id: Mapped[int | None] = mapped_column(
+        ForeignKey("handoff_requests.id", ondelete="SET NULL"), index=True
+    )
+    kind: Mapped[str] = mapped_column(String(12), default="text", server_default=text("'text'"))
+    media_id: Mapped[int | None] = mapped_column(ForeignKey("media.id", ondelete="SET NULL"))
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("caseworkers.id", ondelete="SET NULL"))
+    outbox_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    delivery: Mapped[str | None] = mapped_column(String(12))
 
 
 class OutboxItem(Base):
@@ -217,6 +367,9 @@ class OutboxItem(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     error: Mapped[str | None] = mapped_column(String(200))
+    claimed_by: Mapped[str | None] = mapped_column(String(64))
+    """The process sending it (db.claims); with claimed_until, a lease another may take back."""
+    claimed_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
 class ChannelMessage(Base):

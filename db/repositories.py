@@ -15,6 +15,7 @@ from sqlalchemy.orm.attributes import flag_modified
 from db.erasure import erase_contact as erase_contact  # re-exported: callers import it here
 from db.lookup import chat_key
 from db.models import (
+    CASE_OPEN,
     HANDOFF_OPEN,
     Consent,
     Contact,
@@ -232,7 +233,7 @@ class Handoffs(_Repository):
         request = await self.open_for(contact_id)
         if request is not None:
             if urgent and not request.urgent:
-                request.urgent = True
+                request.urgent, request.priority = True, "urgent"
                 request.reason = reason
             if note:
                 lines = (request.note or "").splitlines()
@@ -240,7 +241,8 @@ class Handoffs(_Repository):
             return request
         request = HandoffRequest(
             contact_id=contact_id, urgent=urgent, reason=reason, status=HANDOFF_OPEN,
-            created_at=now, note=note or None,
+            priority="urgent" if urgent else "normal", created_at=now, updated_at=now,
+            note=note or None,
         )  # fmt: skip
         self._session.add(request)
         await self._session.flush()
@@ -250,7 +252,7 @@ class Handoffs(_Repository):
         """The person's open request, if any."""
         found = await self._session.scalars(
             select(HandoffRequest)
-            .where(HandoffRequest.contact_id == contact_id, HandoffRequest.status == HANDOFF_OPEN)
+            .where(HandoffRequest.contact_id == contact_id, HandoffRequest.status.in_(CASE_OPEN))
             .order_by(HandoffRequest.created_at.desc(), HandoffRequest.id.desc())
             .limit(1)
         )

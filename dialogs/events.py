@@ -15,6 +15,13 @@ class Kind(StrEnum):
     LOCATION = "location"
     CONTACT = "contact"
     COMMAND = "command"
+    MEDIA = "media"
+    """A voice note, photo, file or sticker; data["media"] says which."""
+    SYSTEM = "system"
+    """Not from the person: a caseworker joined, replied, transferred or closed the case.
+
+    payload names what happened ("case:joined"); external_id is deterministic, so the
+    de-duplication of inbound events applies it exactly once."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,6 +41,10 @@ class Inbound:
     """The channel's id of the person's message, so erasing can delete it from the chat."""
     pressed_message_id: str | None = None
     """The channel's id of the bot's message whose button was pressed, to edit it in place."""
+    data: dict[str, Any] = field(default_factory=dict)
+    """Details of a MEDIA or SYSTEM event (media kind, mime type, size; a verification code)."""
+    attachment: bytes | None = None
+    """The bytes of a MEDIA event, when the channel could fetch them within the size limit."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -132,7 +132,7 @@ async def test_a_closed_request_is_opened_again_by_new_danger(app: App, transcri
         rows = (await session.scalars(select(HandoffRequest).order_by(HandoffRequest.id))).all()
     assert [(r.status, r.urgent, r.note) for r in rows] == [
         ("closed", True, "help: cứu"),
-        ("open", True, "violence: đánh tôi"),
+        ("waiting", True, "violence: đánh tôi"),
     ]
 
 

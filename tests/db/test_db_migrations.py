@@ -34,6 +34,13 @@ TABLES = {
     "channel_messages",
     "places",
     "keyring",
+    "teams",
+    "team_communes",
+    "caseworkers",
+    "case_notes",
+    "canned_replies",
+    "audit_log",
+    "media",
 }
 
 
@@ -67,18 +74,29 @@ async def test_constraint_names_follow_the_convention(engine: AsyncEngine) -> No
     async with engine.connect() as conn:
         found = await conn.run_sync(_constraints)
     assert found["uq"] == [
+        "uq_caseworkers_username",
         "uq_contacts_chat_key",
         "uq_declarations_ref",
         "uq_inbound_events_channel_external_id",
         "uq_places_key",
     ]
     assert found["fk"] == [
+        ("fk_canned_replies_updated_by_caseworkers", "SET NULL"),
+        ("fk_case_notes_author_id_caseworkers", "SET NULL"),
+        ("fk_case_notes_case_id_handoff_requests", "CASCADE"),
+        ("fk_caseworkers_team_teams", None),
         ("fk_consents_contact_id_contacts", "CASCADE"),
         ("fk_conversation_states_contact_id_contacts", "CASCADE"),
         ("fk_declarations_contact_id_contacts", "CASCADE"),
+        ("fk_handoff_requests_assignee_id_caseworkers", "SET NULL"),
         ("fk_handoff_requests_contact_id_contacts", "SET NULL"),
+        ("fk_media_contact_id_contacts", "CASCADE"),
+        ("fk_messages_author_id_caseworkers", "SET NULL"),
+        ("fk_messages_case_id_handoff_requests", "SET NULL"),
         ("fk_messages_contact_id_contacts", "CASCADE"),
+        ("fk_messages_media_id_media", "SET NULL"),
         ("fk_outbox_contact_id_contacts", "SET NULL"),
+        ("fk_team_communes_team_code_teams", "CASCADE"),
     ]
 
 

@@ -164,7 +164,12 @@ async def test_second_handoff_upgrades_the_open_one(sessions: Sessions) -> None:
     assert first.id == again.id == urgent.id == calmer.id
     async with sessions() as s, s.begin():
         [row] = (await s.scalars(select(HandoffRequest))).all()
-        assert (row.urgent, row.reason, row.status, row.created_at) == (True, "danger", "open", NOW)
+        assert (row.urgent, row.reason, row.status, row.created_at) == (
+            True,
+            "danger",
+            "waiting",
+            NOW,
+        )
         row.status = "closed"
         reopened = await Handoffs(s).open(contact.id, False, "requested", LATER)
     assert reopened.id != first.id and not reopened.urgent
