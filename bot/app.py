@@ -9,6 +9,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.errors import SetupError
+from bot.services.bus import Bus, LocalBus
 from bot.services.conversation import Clock, ConversationService, utcnow
 from bot.services.declaration_files import DeclarationFiles
 from bot.services.directory.gazetteer import Gazetteer, gazetteer_for
@@ -34,6 +35,7 @@ class App:
     content: Content
     conversations: ConversationService
     directory: Directory
+    bus: Bus
 
     async def close(self) -> None:
         """Dispose of the connection pool."""
@@ -63,7 +65,9 @@ async def build_app(settings: Settings | None = None, clock: Clock = utcnow) -> 
         settings.province_code,
         clock,
     )
-    return App(settings, db, content, service, directory)
+    bus = LocalBus()
+    service.bus = bus
+    return App(settings, db, content, service, directory, bus)
 
 
 def configure_keys(settings: Settings) -> None:

@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from bot.services.bus import Bus, LocalBus
 from bot.services.case_services import DbCaseServices
 from bot.services.declaration_files import DeclarationFiles
 from db.models import Contact
@@ -60,6 +61,8 @@ class ConversationService:
     ) -> None:
         self.db, self.sessions, self.engine = db, sessions, engine
         self.files, self.province, self.clock = files, province, clock
+        self.bus: Bus = LocalBus()
+        """Where committed changes are published (bot.app sets the app's own)."""
 
     async def handle(self, event: Inbound, outbox: bool = False) -> Delivery:
         """Apply one event exactly once; with outbox, the replies are queued in the same commit.
