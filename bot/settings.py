@@ -31,6 +31,9 @@ class Settings(BaseSettings):
     telegram_api_base: str = "https://api.telegram.org"
     telegram_webhook_url: str | None = None
     telegram_webhook_secret: SecretStr | None = None
+    media_max_bytes: int = Field(default=10 * 1024**2, gt=0)
+    """Voice notes, photos and files above this are neither fetched nor stored (Telegram
+    lets a bot fetch up to 20 MB)."""
 
     zalo_app_id: str | None = None
     zalo_app_secret: SecretStr | None = None
