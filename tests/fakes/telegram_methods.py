@@ -7,12 +7,12 @@ import mimetypes
 import re
 from typing import Any
 
+from tests.fakes.telegram_media import MediaState
 from tests.fakes.telegram_state import (
     DEFAULT_UPDATES,
     ApiError,
     Chat,
     Json,
-    TelegramState,
     UploadedFile,
     bad_request,
     utf16_len,
@@ -29,6 +29,7 @@ METHODS = [
     "deleteMessages",
     "answerCallbackQuery",
     "sendDocument",
+    "getFile",
     "setMyCommands",
     "getMyCommands",
     "deleteMyCommands",
@@ -68,7 +69,7 @@ def _snake(name: str) -> str:
     return "_" + re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
 
 
-class BotApi(TelegramState):
+class BotApi(MediaState):
     """The bot's side of the fake: method handlers that read and change the state."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

@@ -32,6 +32,8 @@ CONFLICT_POLL = (
     "make sure that only one bot instance is running"
 )
 _KEEP: Any = object()
+DOWNLOAD = "downloadFile"
+"""Not a Bot API method: the name under which file downloads are recorded and faulted."""
 
 
 def _phrase(status: int) -> str:
@@ -73,6 +75,7 @@ class FakeTelegram(BotApi):
     async def __aenter__(self) -> Self:
         app = web.Application(client_max_size=60 * 1024**2)  # Telegram takes 50 MB documents
         app.router.add_route("*", "/bot{token}/{method}", self._handle)
+        app.router.add_get("/file/bot{token}/{path:.+}", self._download)
         self._runner = web.AppRunner(
             app, handler_cancellation=True, shutdown_timeout=1.0, access_log=None
         )
@@ -193,6 +196,25 @@ class FakeTelegram(BotApi):
             return _reply({"ok": True, "result": self.dispatch(name, params)})
         except ApiError as error:
             return _reply(error.payload(), error.status)
+        finally:
+            self._changed()
+
+    async def _download(self, request: web.Request) -> web.StreamResponse:
+        """A file a user sent, by the path getFile gave; faults apply as "downloadFile"."""
+        if request.match_info["token"] != self.token:
+            return _reply(ApiError(401, "Unauthorized").payload(), 401)
+        path = request.match_info["path"]
+        self._record(DOWNLOAD, {"file_path": path})
+        try:
+            if (delay := self._take(self._slow, DOWNLOAD)) is not None:
+                await asyncio.sleep(delay)
+            if (fault := self._take(self._faults, DOWNLOAD)) is not None:
+                self.injected.append((DOWNLOAD, fault.status))
+                return _reply(fault.payload(), fault.status)
+            if (found := self.file_at(path)) is None:
+                return _reply(ApiError(404, "Not Found").payload(), 404)
+            self.downloads.append(path)
+            return web.Response(body=found.data, content_type="application/octet-stream")
         finally:
             self._changed()
 
