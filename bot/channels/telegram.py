@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import re
 import traceback
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
 from typing import Any, Protocol
 
 from aiogram import Bot, F, Router
@@ -33,8 +35,10 @@ from aiogram.types import (
 )
 from aiogram.types.update import UpdateTypeLookupError
 
+from bot.channels.telegram_media import attached, fetch
 from bot.services.declaration_files import filename
 from bot.services.outbox import PermanentError, RetryLater, TransientError, Work
+from db.media import MAX_BYTES
 from db.outbox import DELETE, DOCUMENT
 from dialogs.events import Inbound, Kind, Reply
 
@@ -42,6 +46,8 @@ CHANNEL = "telegram"
 Handle = Callable[[Inbound], Awaitable[None]]
 MiddlewareHandler = Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]]
 log = logging.getLogger(__name__)
+SOURCE = re.compile(r"^/start(?:@\w+)?\s+(src_[A-Za-z0-9_-]{1,60})$")
+"""A campaign deep link, t.me/<bot>?start=src_leaflet_thuynguyen, arrives as this command."""
 
 
 class PdfSource(Protocol):
@@ -60,10 +66,13 @@ def external_id(bot_id: int, update_id: int) -> str:
     return f"u:{bot_id}:{update_id}"
 
 
-def inbound_from_message(message: Message, update_id: int, bot_id: int) -> Inbound:
-    """A message: text, command, location or shared contact.
+def inbound_from_message(
+    message: Message, update_id: int, bot_id: int, media_max_bytes: int = MAX_BYTES
+) -> Inbound:
+    """A message: text, command, location, shared contact, or a file (without its bytes).
 
-    The update id de-duplicates redeliveries and says nothing about who wrote.
+    The update id de-duplicates redeliveries and says nothing about who wrote. A command
+    that opens a campaign deep link carries the campaign in data["source"].
     """
     user = message.from_user
     base = {
@@ -79,9 +88,30 @@ def inbound_from_message(message: Message, update_id: int, bot_id: int) -> Inbou
         return Inbound(**base, kind=Kind.LOCATION, location=where)  # type: ignore[arg-type]
     if message.contact:
         return Inbound(**base, kind=Kind.CONTACT, text=message.contact.phone_number)  # type: ignore[arg-type]
+    if file := attached(message, media_max_bytes):
+        caption = message.caption or ""
+        return Inbound(**base, kind=Kind.MEDIA, text=caption, data=file.data())  # type: ignore[arg-type]
     text = message.text or message.caption or ""
-    kind = Kind.COMMAND if text.startswith("/") else Kind.TEXT
-    return Inbound(**base, kind=kind, text=text)  # type: ignore[arg-type]
+    if not text.startswith("/"):
+        return Inbound(**base, kind=Kind.TEXT, text=text)  # type: ignore[arg-type]
+    source = SOURCE.match(text.strip())
+    data = {"source": source.group(1)} if source else {}
+    return Inbound(**base, kind=Kind.COMMAND, text=text, data=data)  # type: ignore[arg-type]
+
+
+async def inbound_with_media(
+    message: Message, update_id: int, bot: Bot, media_max_bytes: int = MAX_BYTES
+) -> Inbound:
+    """The message's event, with the bytes of its file when they fit within the limit.
+
+    Over the limit nothing is fetched and data says too_big; a failed fetch says failed;
+    either way the message itself goes on, so that nobody's words are lost.
+    """
+    event = inbound_from_message(message, update_id, bot.id, media_max_bytes)
+    if event.kind is not Kind.MEDIA or not (file := attached(message, media_max_bytes)):
+        return event
+    data, notes = await fetch(bot, file, media_max_bytes)
+    return replace(event, data={**event.data, **notes}, attachment=data)
 
 
 def inbound_from_callback(query: CallbackQuery, update_id: int, bot_id: int) -> Inbound:
@@ -126,16 +156,21 @@ def markup_for(reply: Reply) -> Markup:
     return inline_markup(reply)
 
 
-def router(handle: Handle) -> Router:
-    """The feature's router: private chats only, so nothing is ever shown to a group."""
+def router(handle: Handle, *, media_max_bytes: int = MAX_BYTES) -> Router:
+    """The feature's router: private chats only, so nothing is ever shown to a group.
+
+    media_max_bytes is settings.media_max_bytes: larger files are not fetched.
+    """
     r = Router(name="hotline")
     r.message.filter(F.chat.type == ChatType.PRIVATE)
     r.callback_query.filter(F.message.chat.type == ChatType.PRIVATE)
 
     @r.message()
     async def on_message(message: Message, event_update: Update, bot: Bot) -> None:
-        """Anything a person writes or shares."""
-        await handle(inbound_from_message(message, event_update.update_id, bot.id))
+        """Anything a person writes or shares; a file is fetched first, outside the unit of work."""
+        await handle(
+            await inbound_with_media(message, event_update.update_id, bot, media_max_bytes)
+        )
 
     @r.callback_query()
     async def on_button(query: CallbackQuery, event_update: Update, bot: Bot) -> None:
