@@ -23,8 +23,8 @@ from bot.app import App
 from bot.channels.telegram import router, skip_unknown_updates
 from bot.services.conversation import Delivery
 from bot.settings import Settings
-from db.media import MAX_BYTES
-from db.models import Contact
+from db.media import MAX_BYTES, MediaStore
+from db.models import Contact, Message
 from dialogs.events import Inbound, Kind
 from tests.bot.telegram_support import telegram_app
 from tests.fakes.telegram_server import FakeTelegram
@@ -288,3 +288,29 @@ async def test_the_deep_link_source_reaches_the_service_and_the_database(
             contact = await session.scalar(select(Contact))
     assert [e.data.get("source") for e in seen] == ["src_leaflet_thuynguyen", "src_other_campaign"]
     assert contact is not None and contact.source == "src_leaflet_thuynguyen", "the first one"
+
+
+async def test_a_voice_note_joins_the_open_case_encrypted(settings: Settings) -> None:
+    async with FakeTelegram() as tg, telegram_app(settings, tg) as (app, _runtime):
+        seen = capture(app)
+        tg.user_sends(CHAT, "cứu tôi với")  # danger words open an urgent case
+        await tg.wait_for(lambda: seen and tg.sent(CHAT))
+        tg.user_sends_voice(CHAT, VOICE)
+        tg.user_sends_voice(CHAT, b"x", size=settings.media_max_bytes + 1)
+        await tg.wait_for(lambda: len(seen) == 3)
+        relayed: list[Message] = []
+        media = None
+        for _ in range(500):
+            async with app.conversations.sessions() as session:
+                relayed = list(
+                    await session.scalars(
+                        select(Message).where(Message.kind == "voice").order_by(Message.id)
+                    )
+                )
+                if len(relayed) == 2:
+                    media = await MediaStore(session).get(relayed[0].media_id or 0)
+                    break
+            await asyncio.sleep(0.01)
+    assert [m.direction for m in relayed] == ["in", "in"]
+    assert media is not None and media.data == VOICE and media.mime == "audio/ogg"
+    assert relayed[1].media_id is None, "too big: the message is kept, without a file"
