@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import copy
 import logging
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -32,8 +31,6 @@ log = logging.getLogger(__name__)
 
 Clock = Callable[[], datetime]
 BUSY_ATTEMPTS = 5
-SOURCE = re.compile(r"^/start(?:@\w+)?\s+(src_[A-Za-z0-9_-]{1,60})$")
-"""A campaign deep link, e.g. /start src_leaflet_thuynguyen."""
 
 
 def utcnow() -> datetime:
@@ -215,10 +212,9 @@ class ConversationService:
     @staticmethod
     async def _note_source(contacts: Contacts, contact: Contact, event: Inbound) -> None:
         """Keep the campaign a person came from, once, for statistics."""
-        if event.kind is Kind.COMMAND and contact.source is None:
-            found = SOURCE.match(event.text.strip())
-            if found:
-                await contacts.set_source(contact.id, found.group(1))
+        source = event.data.get("source")
+        if event.kind is Kind.COMMAND and contact.source is None and isinstance(source, str):
+            await contacts.set_source(contact.id, source[:64])
 
     async def _prepare_documents(self, delivery: Delivery) -> None:
         """Render a new declaration's PDFs now, once, so that sending only reads them."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bot.services.bus import MESSAGE_IN
 from bot.services.unit import Unit
-from db.media import MediaStore
+from db.media import KINDS, MediaStore, TooLarge
 from db.models import CASE_ACTIVE, CASE_WAITING_PERSON, Message
 from dialogs.events import Inbound, Kind
 from dialogs.state import Screen, State
@@ -31,12 +31,16 @@ async def relay_to_case(unit: Unit, event: Inbound, state: State) -> None:
         body = f"☎ {body}"
     elif event.kind is Kind.MEDIA:
         kind = str(event.data.get("media") or "file")
+        kind = kind if kind in KINDS else "file"
         if event.attachment is not None:
             mime = str(event.data.get("mime") or "application/octet-stream")
-            stored = await MediaStore(unit.session).add(
-                unit.contact.id, kind, mime, event.attachment, unit.now
-            )
-            media_id = stored.id
+            try:
+                stored = await MediaStore(unit.session).add(
+                    unit.contact.id, kind, mime, event.attachment, unit.now
+                )
+                media_id = stored.id
+            except TooLarge:
+                pass  # the channel checks the limit first; the message is kept without the file
     if not body and media_id is None and event.kind is not Kind.MEDIA:
         return
     unit.session.add(
