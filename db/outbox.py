@@ -147,6 +147,15 @@ class Outbox:
         )
         return (await self._session.scalar(query)) or None
 
+    async def next_expiry(self, channel: str, keep: Collection[int] = ()) -> datetime | None:
+        """When the first lease of another sender runs out, to take its item back then."""
+        query = select(func.min(OutboxItem.claimed_until)).where(
+            OutboxItem.channel == channel, OutboxItem.status == SENDING
+        )
+        if keep:
+            query = query.where(OutboxItem.id.not_in(list(keep)))
+        return (await self._session.scalar(query)) or None
+
     async def recover(self, channel: str, now: datetime, keep: Collection[int] = ()) -> int:
         """Items whose lease expired (their sender died) go back to pending: sent at least once.
 

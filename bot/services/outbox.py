@@ -38,6 +38,9 @@ RECORD_ATTEMPTS = 8
 LEASE = timedelta(seconds=10)
 """How long a claimed item stays another process's without a renewal."""
 RENEW = 3.0
+CLAIM_AHEAD = 2.0
+"""Claim no more than the channel's overall rate lets go in this many seconds: an item
+claimed but waiting in the rate limiter would wait out its whole lease if we died."""
 """Seconds between renewals of the leases of sends in progress (well inside LEASE)."""
 
 
@@ -167,11 +170,18 @@ class OutboxWorker:
         A chat whose head is being sent has no due head (db.outbox), here or elsewhere.
         """
         now = self.clock()
+        ahead = max(1, int(self.buckets.overall.rate * CLAIM_AHEAD))
+        room = min(self.batch, ahead) - len(self._inflight)
         async with self.sessions() as session, session.begin():
             outbox = Outbox(session)
-            heads = await outbox.claim_heads(self.channel, now, self.batch, self.owner, self.lease)
+            heads = (
+                await outbox.claim_heads(self.channel, now, room, self.owner, self.lease)
+                if room > 0
+                else []
+            )
             works = [Work(h.id, h.chat_id, h.contact_id, h.kind, h.payload or {}) for h in heads]
             upcoming = await outbox.next_due(self.channel)
+            expiry = await outbox.next_expiry(self.channel, self._inflight)
         for work in works:
             self._inflight.add(work.id)
             task = asyncio.create_task(self._deliver(work))
@@ -179,12 +189,14 @@ class OutboxWorker:
             task.add_done_callback(self._tasks.discard)
         if works:
             return 0.0
+        # A dead sender's lease runs out then: its item is taken back at once, not at a poll.
+        lapse = IDLE_POLL if expiry is None else (expiry - now).total_seconds() + 0.05
         if upcoming is None:
-            return IDLE_POLL
+            return max(0.05, min(IDLE_POLL, lapse))
         wait = (upcoming - now).total_seconds()
-        # Due items that were not started wait behind a send in progress in their chat:
-        # its end wakes us, so do not spin meanwhile.
-        return IDLE_POLL if wait <= 0 else min(IDLE_POLL, wait)
+        # Due items that were not started wait behind a send in progress in their chat
+        # (or for room among our sends): its end wakes us, so do not spin meanwhile.
+        return max(0.05, min(IDLE_POLL if wait <= 0 else min(IDLE_POLL, wait), lapse))
 
     async def _deliver(self, work: Work) -> None:
         """Send one item within the limits and record the outcome."""
