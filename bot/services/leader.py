@@ -14,6 +14,7 @@ import asyncio
 import contextlib
 import hashlib
 import logging
+import os
 from collections.abc import Awaitable, Callable
 from typing import Any, Protocol
 
@@ -47,6 +48,11 @@ def lock_key(name: str) -> int:
     """A stable signed 64-bit advisory-lock key for a name (the same in every process)."""
     digest = hashlib.blake2b(f"hotline:{name}".encode(), digest_size=8).digest()
     return int.from_bytes(digest, "big", signed=True)
+
+
+def application_name(name: str) -> str:
+    """How pg_stat_activity shows a would-be leader: which job, which process."""
+    return f"hotline-leader:{os.getpid()}:{name}"[:63]
 
 
 def asyncpg_dsn(database_url: str) -> str:
@@ -106,7 +112,7 @@ class AdvisoryLeader:
                 conn = await asyncpg.connect(
                     self._dsn,
                     timeout=self.check * 2,
-                    server_settings={"application_name": f"hotline-leader:{self.name}"[:63]},
+                    server_settings={"application_name": application_name(self.name)},
                 )
                 if await conn.fetchval("SELECT pg_try_advisory_lock($1)", self._key):
                     log.info("%s: this process leads", self.name)

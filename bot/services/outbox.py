@@ -122,7 +122,7 @@ class OutboxWorker:
             return
         async with self.sessions() as session, session.begin():
             kept = await Outbox(session).renew(ids, self.owner, self.clock(), self.lease)
-        if lost := ids - kept:
+        if lost := (ids - kept) & self._inflight:  # not those recorded meanwhile
             log.warning("%s: lost the lease of %d items in flight", self.channel, len(lost))
 
     async def _renew_forever(self) -> None:
