@@ -9,7 +9,8 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.errors import SetupError
-from bot.services.bus import Bus, LocalBus
+from bot.services.bus import Bus
+from bot.services.bus_pg import make_bus
 from bot.services.case_desk import CaseDesk
 from bot.services.conversation import Clock, ConversationService, utcnow
 from bot.services.declaration_files import DeclarationFiles
@@ -41,7 +42,10 @@ class App:
     """The caseworkers' actions (claim, reply, close …) for the console."""
 
     async def close(self) -> None:
-        """Dispose of the connection pool."""
+        """Stop listening for changes, and dispose of the connection pools."""
+        close = getattr(self.bus, "close", None)
+        if close is not None:
+            await close()
         await self.db.dispose()
 
 
@@ -68,7 +72,7 @@ async def build_app(settings: Settings | None = None, clock: Clock = utcnow) -> 
         settings.province_code,
         clock,
     )
-    bus = LocalBus()
+    bus = make_bus(settings.db_url)
     service.bus = bus
     return App(settings, db, content, service, directory, bus, CaseDesk(service))
 

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, delete, func, select, update
+from sqlalchemy import ColumnElement, and_, delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
+from db.claims import claim, expired, held_by, release_values, renew
 from db.lookup import chat_key
 from db.models import (
     DELETE,
@@ -19,6 +21,7 @@ from db.models import (
     SENDING,
     SENT,
     ChannelMessage,
+    Message,
     OutboxItem,
 )
 
@@ -60,8 +63,9 @@ class Outbox:
         self._session.add(item)
         return item
 
-    async def due_heads(self, channel: str, now: datetime, limit: int) -> list[OutboxItem]:
-        """The oldest unsent item of each chat, if it is due: chats keep their order."""
+    @staticmethod
+    def _heads(channel: str, now: datetime) -> list[ColumnElement[bool]]:
+        """Due pending items with no older unsent item in their chat: chats keep their order."""
         older = aliased(OutboxItem)
         blocked = (
             select(older.id)
@@ -72,18 +76,69 @@ class Outbox:
             )
             .exists()
         )
+        return [
+            OutboxItem.channel == channel,
+            OutboxItem.status == PENDING,
+            OutboxItem.next_attempt_at <= now,
+            ~blocked,
+        ]
+
+    async def due_heads(self, channel: str, now: datetime, limit: int) -> list[OutboxItem]:
+        """The oldest unsent item of each chat, if it is due (read only, no lease)."""
         query = (
             select(OutboxItem)
-            .where(
-                OutboxItem.channel == channel,
-                OutboxItem.status == PENDING,
-                OutboxItem.next_attempt_at <= now,
-                ~blocked,
-            )
+            .where(*self._heads(channel, now))
             .order_by(OutboxItem.id)
             .limit(limit)
         )
         return list(await self._session.scalars(query))
+
+    async def claim_heads(
+        self, channel: str, now: datetime, limit: int, owner: str, lease: timedelta
+    ) -> list[OutboxItem]:
+        """Lease the due heads to owner and mark them sending (db.claims).
+
+        Another process's claim cannot take the next item of a chat meanwhile: the head
+        it would wait behind is pending or sending, and the head itself is locked or taken.
+        """
+        return await claim(
+            self._session,
+            OutboxItem,
+            where=self._heads(channel, now),
+            order_by=[OutboxItem.id],
+            limit=limit,
+            owner=owner,
+            now=now,
+            lease=lease,
+            values={"status": SENDING},
+        )
+
+    async def held(self, item_id: int, owner: str) -> OutboxItem | None:
+        """The item if owner still holds its lease, locked until the outcome commits."""
+        query = (
+            select(OutboxItem)
+            .where(
+                OutboxItem.id == item_id, OutboxItem.status == SENDING, held_by(OutboxItem, owner)
+            )
+            .with_for_update()
+            .execution_options(populate_existing=True)
+        )
+        return (await self._session.scalars(query)).first()
+
+    async def renew(
+        self, ids: Collection[int], owner: str, now: datetime, lease: timedelta
+    ) -> set[int]:
+        """Extend owner's leases on items it is still sending; return those still its own."""
+        return await renew(self._session, OutboxItem, ids, owner=owner, now=now, lease=lease)
+
+    async def set_delivery(self, item_id: int, delivery: str) -> None:
+        """The conversation's copy of the message follows its item: sent or failed."""
+        await self._session.execute(
+            update(Message)
+            .where(Message.outbox_id == item_id)
+            .values(delivery=delivery)
+            .execution_options(synchronize_session=False)
+        )
 
     async def next_due(self, channel: str) -> datetime | None:
         """When the next pending item falls due, to sleep exactly that long."""
@@ -92,13 +147,34 @@ class Outbox:
         )
         return (await self._session.scalar(query)) or None
 
-    async def recover(self, channel: str) -> int:
-        """After a crash, items caught mid-send go back to pending (sent at least once)."""
-        result = await self._session.execute(
-            update(OutboxItem)
-            .where(OutboxItem.channel == channel, OutboxItem.status == SENDING)
-            .values(status=PENDING)
+    async def next_expiry(self, channel: str, keep: Collection[int] = ()) -> datetime | None:
+        """When the first lease of another sender runs out, to take its item back then."""
+        query = select(func.min(OutboxItem.claimed_until)).where(
+            OutboxItem.channel == channel, OutboxItem.status == SENDING
         )
+        if keep:
+            query = query.where(OutboxItem.id.not_in(list(keep)))
+        return (await self._session.scalar(query)) or None
+
+    async def recover(self, channel: str, now: datetime, keep: Collection[int] = ()) -> int:
+        """Items whose lease expired (their sender died) go back to pending: sent at least once.
+
+        Items another live process is sending keep their lease, which it renews; keep are
+        this process's own sends in progress, never taken back from itself.
+        """
+        query = (
+            update(OutboxItem)
+            .where(
+                OutboxItem.channel == channel,
+                OutboxItem.status == SENDING,
+                expired(OutboxItem, now),
+            )
+            .values(status=PENDING, **release_values())
+            .execution_options(synchronize_session=False)
+        )
+        if keep:
+            query = query.where(OutboxItem.id.not_in(list(keep)))
+        result = await self._session.execute(query)
         return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
     def record_message(

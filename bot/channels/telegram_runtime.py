@@ -1,4 +1,8 @@
-"""Runs the Telegram channel: the bot, its dispatcher, polling or webhook, and its outbox worker."""
+"""Runs the Telegram channel: the bot, its dispatcher, polling or webhook, and its outbox worker.
+
+Telegram's rate limits are per bot, so of several processes only the one that leads
+"sender:telegram" (bot.services.leader) runs the outbox worker; the others queue only.
+"""
 
 from __future__ import annotations
 
@@ -23,6 +27,7 @@ from bot.channels.telegram import (
     router,
     skip_unknown_updates,
 )
+from bot.services.leader import make_leader
 from bot.services.outbox import OutboxWorker
 from bot.services.ratelimit import ChatBuckets
 from dialogs.events import Inbound
@@ -37,6 +42,7 @@ COMMANDS = {
     "erase": N_("cmd.erase"),
 }
 ALLOWED_UPDATES = ["message", "callback_query"]
+SENDER = f"sender:{CHANNEL}"
 AIOGRAM_LOGGERS = ("aiogram.event", "aiogram.dispatcher")
 
 
@@ -69,15 +75,16 @@ class TelegramRuntime:
         self.worker = OutboxWorker(
             CHANNEL, app.conversations.sessions, sender, buckets, app.conversations.clock
         )
+        self.leader = make_leader(settings.db_url, SENDER)
+        app.conversations.wakers[CHANNEL] = self.worker.wake
         self.webhook_url = settings.telegram_webhook_url
         given = settings.telegram_webhook_secret
         self.webhook_secret = given.get_secret_value() if given else secrets.token_urlsafe(32)
         self._tasks: list[asyncio.Task[Any]] = []
 
     async def handle(self, event: Inbound) -> None:
-        """Apply the event and queue its replies in one commit, then wake the sender."""
+        """Apply the event and queue its replies in one commit (the service wakes the sender)."""
         await self.app.conversations.handle(event, outbox=True)
-        self.worker.wake()
 
     async def feed(self, update: dict[str, Any]) -> None:
         """An update that arrived by webhook, already authenticated.
@@ -100,6 +107,15 @@ class TelegramRuntime:
         except Exception:
             raise RuntimeError(f"update {parsed.update_id} could not be handled") from None
 
+    async def _wake_on_changes(self) -> None:
+        """Another process queued something (a console reply, a reminder): look now.
+
+        Without it the leader would find it at its next poll, seconds later.
+        """
+        async with self.app.bus.subscribe() as changes:
+            async for _change in changes:
+                self.worker.wake()
+
     async def register_commands(self) -> None:
         """The command menu, in Vietnamese by default and in English for English clients."""
         catalogs = self.app.content.catalogs
@@ -111,7 +127,10 @@ class TelegramRuntime:
     async def start(self) -> None:
         """Register commands, choose webhook or polling, start the sender."""
         await self.register_commands()
-        self._tasks.append(asyncio.create_task(self.worker.run(), name="telegram-outbox"))
+        self._tasks.append(
+            asyncio.create_task(self.leader.run(self.worker.run), name="telegram-outbox")
+        )
+        self._tasks.append(asyncio.create_task(self._wake_on_changes(), name="telegram-wake"))
         if self.webhook_url:
             await self.bot.set_webhook(
                 self.webhook_url, secret_token=self.webhook_secret, allowed_updates=ALLOWED_UPDATES
