@@ -13,19 +13,16 @@ from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 
 from bot.services.access import Actor, NotAllowed
+from bot.services.case_desk import MAX_NOTE, MAX_REPLY
 from bot.web.console.access_check import CaseRefused, audit, open_case
 from bot.web.console.auth import SignedIn
 from bot.web.console.cases import case_page, refused_page
 from bot.web.console.render import translator
 from bot.web.console.state import console_of
-from bot.web.console.texts import OUTCOMES
+from bot.web.console.texts import OUTCOMES, REFUSALS
 from db.models import PRIORITIES
 
-MAX_REPLY = 4000
-"""Telegram takes 4096 characters in one message; a little room for the channel's own."""
-MAX_NOTE = 4000
 NONCE = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
-REASON = re.compile(r"^[a-z0-9_]{1,40}$")
 ACTIONS = ("claim", "assign", "transfer", "reply", "close", "reopen", "note", "priority")
 
 
@@ -105,7 +102,7 @@ def actions_router() -> APIRouter:
         desk = getattr(console_of(request).app, "desk", None)
         try:
             if desk is None:
-                raise ValueError("unavailable")
+                raise ValueError("console.error.unavailable")
             await _call(desk, actor, case_id, action, form)
         except BadForm as bad:
             message = t(str(bad), max=MAX_REPLY, reason="")
@@ -116,8 +113,8 @@ def actions_router() -> APIRouter:
         except LookupError:
             return refused_page(request, actor)
         except ValueError as refused:
-            reason = str(refused) if REASON.match(str(refused)) else "refused"
-            message = t("console.refused", reason=reason)
+            reason = REFUSALS.get(str(refused), "console.error.unavailable")
+            message = t("console.refused", reason=t(reason))
             return await case_page(request, actor, row, status=409, error=message)
         return RedirectResponse(f"/console/cases/{case_id}?done={action}#top", status_code=303)
 

@@ -72,6 +72,7 @@ async def case_context(request: Request, actor: Actor, row: HandoffRequest) -> d
         "priorities": [(p, t(PRIORITY[p])) for p in PRIORITIES],
         "nonce": new_nonce(),
         "mine": row.assignee_id == actor.id,
+        "claimed": row.claimed_at is not None,
         "live": f"/console/live?case={row.id}",
     }  # fmt: skip
 
