@@ -234,3 +234,15 @@ async def test_english_accounts_read_english(app: App) -> None:
         await login(http, "anna")
         page = await http.get(f"/console/cases/{case.id}")
     assert '<label for="reply">Reply</label>' in page.text and 'lang="en"' in page.text
+
+
+async def test_logins_are_limited_per_address_and_only_failures_count(app: App) -> None:
+    await account(app, "lan")
+    async with client(app) as http:
+        for _ in range(6):  # a caseworker who signs in and out often is never locked out
+            assert (await login(http, "lan")).status_code == 303
+            page = await http.get("/console")
+            await http.post("/console/logout", data={"csrf_token": token(page.text)})
+        for number in range(30):  # one address guessing many names
+            assert (await login(http, f"guess{number}", "guess")).status_code == 401
+        assert (await login(http, "lan")).status_code == 429

@@ -14,7 +14,7 @@ from bot.web.console.access_check import CaseRefused, audit, open_case
 from bot.web.console.auth import SignedIn
 from bot.web.console.render import render, translator
 from bot.web.console.state import console_of
-from bot.web.console.texts import OUTCOMES, PRIORITY
+from bot.web.console.texts import OUTCOMES, PRIORITY, REASONS
 from bot.web.console.views import case_view, message_view, when
 from db.accounts import Accounts
 from db.case_reads import CaseReads
@@ -51,7 +51,7 @@ async def case_context(request: Request, actor: Actor, row: HandoffRequest) -> d
     history = [message_view(m, t, names, settings.timezone, mimes) for m in messages]
     return {
         "case": facts,
-        "reason": row.reason if facts["open"] or not facts["erased"] else "",
+        "reason": t(REASONS[row.reason]) if row.reason in REASONS else row.reason,
         "channel": contact.channel if contact is not None else "",
         "history": history,
         "last_id": max((m["id"] for m in history), default=0),

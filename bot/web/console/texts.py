@@ -81,3 +81,8 @@ REFUSALS = {
 DURATION = {
     "minutes": N_("console.minutes"), "hours": N_("console.hours"), "days": N_("console.days"),
 }  # fmt: skip
+REASONS = {
+    "danger": N_("console.reason.danger"), "requested": N_("console.reason.requested"),
+    "not_understood": N_("console.reason.not_understood"), "voice": N_("console.reason.voice"),
+}  # fmt: skip
+"""Why a case was opened (handoff_requests.reason); an unknown code is shown as it is."""
