@@ -246,3 +246,33 @@ async def test_logins_are_limited_per_address_and_only_failures_count(app: App) 
         for number in range(30):  # one address guessing many names
             assert (await login(http, f"guess{number}", "guess")).status_code == 401
         assert (await login(http, "lan")).status_code == 429
+
+
+async def test_a_transfer_carries_the_history_and_the_next_caseworker_closes(app: App) -> None:
+    _person, case = await urgent_case(app)
+    await account(app, "lan")
+    hoa = await account(app, "hoa", team="kien-an")
+    url = f"/console/cases/{case.id}"
+    async with client(app) as http:
+        await login(http, "lan")
+        await post_form(http, url, f"{url}/claim")
+        moved = await post_form(
+            http, url, f"{url}/transfer", to_caseworker=str(hoa.id), note="Chị ấy ở Kiến An"
+        )
+        assert moved.status_code == 303
+        assert (await http.get(url)).status_code == 404  # another team's case now
+    async with client(app) as http:
+        await login(http, "hoa")
+        assert f'href="{url}"' in (await http.get("/console?view=mine")).text
+        page = await http.get(url)
+        assert "cứu tôi với" in page.text and "Chị ấy ở Kiến An" in page.text
+        await post_form(http, url, f"{url}/claim")
+        closed = await post_form(http, url, f"{url}/close", outcome="referred")
+        assert closed.status_code == 303
+        assert f'href="{url}"' in (await http.get("/console?view=closed")).text
+        assert "Mở lại" in (await http.get(url)).text
+    async with app.conversations.sessions() as session:
+        row = await session.get(HandoffRequest, case.id)
+    assert row is not None and (row.status, row.outcome, row.team) == (
+        "closed", "referred", "kien-an",
+    )  # fmt: skip
