@@ -8,6 +8,7 @@ from bot.app import App
 from bot.web.app import create_web_app
 from bot.web.public import HEADERS
 from db.models import HandoffRequest, Media, Message, OutboxItem
+from db.repositories import Declarations
 from tests.support import FakeClock
 from tests.web.console_support import (
     PASSWORD,
@@ -276,3 +277,28 @@ async def test_a_transfer_carries_the_history_and_the_next_caseworker_closes(app
     assert row is not None and (row.status, row.outcome, row.team) == (
         "closed", "referred", "kien-an",
     )  # fmt: skip
+
+
+async def test_the_persons_declaration_opens_as_a_pdf_and_the_view_is_audited(app: App) -> None:
+    person, case = await urgent_case(app)
+    async with app.conversations.sessions() as session, session.begin():
+        await Declarations(session).add(
+            person.contact_id, "HP-ABCD-EF", "self_declaration", {}, "HP",
+            app.conversations.clock(),
+        )  # fmt: skip
+    await account(app, "lan")
+    await account(app, "minh", team="north")
+    pdf = f"/console/cases/{case.id}/declarations/HP-ABCD-EF.pdf?lang=vi"
+    async with client(app) as http:
+        await login(http, "lan")
+        page = await http.get(f"/console/cases/{case.id}")
+        assert "HP-ABCD-EF" in page.text and f'href="{pdf}"' in page.text
+        answer = await http.get(pdf)
+        assert answer.status_code == 200 and answer.content.startswith(b"%PDF")
+        assert answer.headers["content-type"] == "application/pdf"
+    async with client(app) as http:
+        await login(http, "minh")
+        assert (await http.get(pdf)).status_code == 404
+    rows = await audit_rows(app)
+    assert ("lan", "declaration_view", case.id, "HP-ABCD-EF") in rows
+    assert ("minh", "case_refused", case.id, "declaration_pdf") in rows
