@@ -302,3 +302,24 @@ async def test_the_persons_declaration_opens_as_a_pdf_and_the_view_is_audited(ap
     rows = await audit_rows(app)
     assert ("lan", "declaration_view", case.id, "HP-ABCD-EF") in rows
     assert ("minh", "case_refused", case.id, "declaration_pdf") in rows
+
+
+async def test_a_supervisor_sees_all_and_assigns_a_caseworker_sees_no_assign_form(
+    app: App,
+) -> None:
+    _person, case = await urgent_case(app)
+    lan = await account(app, "lan", team="north")
+    await account(app, "sup", role="supervisor", team="north")
+    url = f"/console/cases/{case.id}"
+    async with client(app) as http:
+        await login(http, "sup")
+        assert f'href="{url}"' in (await http.get("/console?view=all")).text
+        assigned = await post_form(http, url, f"{url}/assign", assignee=str(lan.id))
+        assert assigned.status_code == 303
+    async with client(app) as http:
+        await login(http, "lan")
+        page = await http.get("/console?view=all")  # not for caseworkers: their team's instead
+        assert "Tất cả" not in page.text.split("<main", 1)[1].split("</h1>")[0]
+        assert f'href="{url}"' in (await http.get("/console?view=mine")).text
+        case_page = await http.get(url)
+        assert case_page.status_code == 200 and f"{url}/assign" not in case_page.text
