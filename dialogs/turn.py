@@ -26,6 +26,8 @@ class Turn:
     directory: DirectoryPort
     replies: list[Reply] = field(default_factory=list)
     erased: bool = False
+    confused: bool = False
+    """The assistant did not understand this message (counted towards offering a person)."""
 
     @property
     def ctx(self) -> dict[str, Any]:
