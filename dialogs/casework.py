@@ -127,6 +127,7 @@ def relayed(turn: Turn, event: Inbound) -> None:
         state.screen = Screen.CASE
     if event.data.get("too_big"):
         return turn.say(too_big(t, event))
+    turn.relay = True
     if state.case == WAITING and not state.relayed:
         state.relayed = True
         turn.say(Reply(t("case.relayed")))

@@ -34,6 +34,8 @@ class Outcome:
     state: State
     erased: bool = False
     lang: str | None = field(default=None)
+    relay: bool = False
+    """The event is words (or media, a location) for the caseworker of the open case."""
 
 
 def hinted_language(hint: str | None) -> str:
@@ -67,6 +69,7 @@ class Engine:
         if alarmed:
             # The emergency reply is the answer: not "no commune of that name", nor "sorry?".
             await danger(turn, alarmed)
+            turn.relay = True  # the case is open now: the words that raised it are its first
         elif work.case:
             typed_press = self._confirm_press(turn, text) if event.kind is Kind.TEXT else None
             await relay.during(turn, self.content, event, relay.meant(event, text, typed_press))
@@ -80,7 +83,8 @@ class Engine:
         if not turn.erased:
             shown = screens.current(turn, self.content)
             replies = typed.with_keys(replies, typed.keys(turn, self.content, shown))
-        return Outcome(compose(replies), final, turn.erased, final.lang)
+        for_caseworker = turn.relay and not turn.erased
+        return Outcome(compose(replies), final, turn.erased, final.lang, for_caseworker)
 
     def _was_away(self, turn: Turn, event: Inbound) -> bool:
         """A long silence in the middle of a declaration, ended by anything but a button."""

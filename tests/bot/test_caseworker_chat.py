@@ -9,6 +9,7 @@ from sqlalchemy import select
 from bot.app import App
 from db.models import HandoffRequest
 from dialogs.events import Kind
+from dialogs.state import Screen
 from tests.support import FakeClock, Transcript
 
 
@@ -277,3 +278,41 @@ async def test_danger_at_first_contact_then_the_language(app: App, transcript) -
     assert "Xóa dữ liệu" in chat.labels, "the intro names it"
     await chat.send("tôi ở Kiến Thụy")
     assert "Đã gửi cho cán bộ" in chat.text
+
+
+async def test_the_engine_names_what_is_for_the_caseworker(app: App) -> None:
+    """Outcome.relay: the unit of work stores exactly these as the person's messages."""
+    from datetime import UTC, datetime
+
+    from dialogs.events import Inbound
+    from dialogs.state import State
+    from tests.dialogs.fake_services import MemoryServices
+
+    engine, services = app.conversations.engine, MemoryServices()
+    now = datetime(2026, 12, 1, 3, tzinfo=UTC)
+
+    async def send(state: State, kind: Kind, **kw: Any) -> tuple[State, bool]:
+        outcome = await engine.handle(state, Inbound("t", "c", "u", kind, **kw), services, now)
+        return outcome.state, outcome.relay
+
+    state, relay = await send(
+        State(lang="vi", screen=Screen.MENU), Kind.BUTTON, payload="menu:talk"
+    )
+    assert not relay and state.case == "waiting"
+    for kind, kw in (
+        (Kind.TEXT, {"text": "chào"}),
+        (Kind.LOCATION, {"location": (20.8, 106.7)}),
+        (Kind.MEDIA, {"data": {"media": "voice"}}),
+        (Kind.TEXT, {"text": "cứu tôi"}),
+    ):
+        state, relay = await send(state, kind, **kw)
+        assert relay, kind
+    for kind, kw in (
+        (Kind.TEXT, {"text": "menu"}),
+        (Kind.MEDIA, {"data": {"too_big": True}}),
+        (Kind.SYSTEM, {"payload": "case:joined", "data": {"code": "1"}}),
+    ):
+        state, relay = await send(state, kind, **kw)
+        assert not relay, kind
+    _, relay = await send(State(lang="vi", screen=Screen.MENU), Kind.TEXT, text="abc")
+    assert not relay, "outside a case nothing is relayed"
