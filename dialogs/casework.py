@@ -62,6 +62,8 @@ def leave_button(t: Translator) -> tuple[Button, ...]:
 
 def queued_notice(t: Translator, queued: Queued) -> Reply:
     """A person will answer, here; the place in the queue; the hours, and 111 outside them."""
+    if queued.position < 1:  # a caseworker already has the case
+        return Reply(t("case.already_active"), (leave_button(t),))
     parts = [t("case.queued", position=queued.position)]
     if queued.in_hours:
         parts.append(t("case.hours_open", hours=_hours(t, queued)))
@@ -74,7 +76,8 @@ def queued_notice(t: Translator, queued: Queued) -> Reply:
 def entered(turn: Turn, queued: Queued) -> None:
     """The person is now in the queue: what they send goes to the caseworker."""
     state = turn.state
-    state.case, state.relayed, state.screen = WAITING, False, Screen.CASE
+    state.case = WAITING if queued.position >= 1 else ACTIVE
+    state.relayed, state.screen = False, Screen.CASE
     turn.say(queued_notice(turn.t, queued))
 
 

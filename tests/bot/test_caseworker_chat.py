@@ -316,3 +316,17 @@ async def test_the_engine_names_what_is_for_the_caseworker(app: App) -> None:
         assert not relay, kind
     _, relay = await send(State(lang="vi", screen=Screen.MENU), Kind.TEXT, text="abc")
     assert not relay, "outside a case nothing is relayed"
+
+
+async def test_asking_again_while_a_caseworker_has_the_case(app: App, transcript) -> None:
+    chat = transcript()
+    await talk(chat)
+    async with app.conversations.sessions() as session, session.begin():
+        case = await session.scalar(select(HandoffRequest))
+        assert case is not None
+        case.status = "active"
+    await system(chat, "case:closed", outcome="x")  # the person's side out of step with it
+    await chat.click("Nói chuyện với cán bộ")
+    assert "Bạn đang nói chuyện với cán bộ" in chat.text and "vị trí" not in chat.text
+    await chat.send("chào")
+    assert chat.replies == [], "no 'sent' either: someone is there"
