@@ -72,7 +72,8 @@ class Engine:
             turn.relay = True  # the case is open now: the words that raised it are its first
         elif work.case:
             typed_press = self._confirm_press(turn, text) if event.kind is Kind.TEXT else None
-            await relay.during(turn, self.content, event, relay.meant(event, text, typed_press))
+            meant = relay.meant(event, text, typed_press, work.screen)
+            await relay.during(turn, self.content, event, meant)
         else:
             await self._dispatch(turn, event, text)
         if not turn.confused:

@@ -9,15 +9,21 @@ from dialogs.events import Inbound, Kind
 from dialogs.keywords import Word, keyword
 from dialogs.presses import press
 from dialogs.state import Screen
+from dialogs.text import fold
 from dialogs.turn import Turn
 
 COMMANDS = {"erase": B.ERASE, "lang": B.CHANGE_LANG}
 """Other commands (/start, /menu, /help, unknown ones) ask whether to leave the caseworker."""
+LEAVE_WORDS = {
+    **dict.fromkeys(("co", "vang", "u", "ok", "yes", "y", "dong y"), B.LEAVE_YES),
+    **dict.fromkeys(("khong", "ko", "k", "no", "n"), B.LEAVE_NO),
+}
+"""A typed yes or no to "leave the caseworker?", with or without diacritics."""
 CONFIRMS = (Screen.LEAVE, Screen.ERASE, Screen.LANG)
 """Screens whose buttons may be typed (a label, a number) while in a case."""
 
 
-def meant(event: Inbound, text: str, typed: str | None) -> str | None:
+def meant(event: Inbound, text: str, typed: str | None, screen: Screen) -> str | None:
     """The press an event stands for while in a case; None: words for the caseworker.
 
     typed is what the engine read as a button of a confirmation screen (label or number).
@@ -33,6 +39,8 @@ def meant(event: Inbound, text: str, typed: str | None) -> str | None:
             return B.MENU
         if word is Word.ERASE:
             return B.ERASE
+        if screen is Screen.LEAVE and not typed:
+            return LEAVE_WORDS.get(fold(text).strip(" .!?"))
         return typed
     return None
 
