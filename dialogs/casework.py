@@ -187,15 +187,10 @@ def on_system(turn: Turn, event: Inbound) -> None:
         turn.say(Reply(t("case.transferred")))
     elif kind == "case:reopened":
         turn.say(Reply(t("case.reopened"), (leave_button(t),)))
-    elif kind == "case:closed":
-        was_erasing = state.screen is Screen.ERASE
+    elif kind == "case:closed":  # the menu, with its "talk" and "erase", whatever was open
         _closed(state)
         turn.say(Reply(t("case.closed")))
-        if was_erasing:
-            state.screen = Screen.ERASE
-            turn.say(screens.erase_confirm(t))
-        else:
-            turn.say(screens.menu(t))
+        turn.say(screens.menu(t))
 
 
 def not_understood(turn: Turn, content: Content, text: str = "") -> None:
