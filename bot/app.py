@@ -73,7 +73,7 @@ async def build_app(settings: Settings | None = None, clock: Clock = utcnow) -> 
         clock,
     )
     bus = make_bus(settings.db_url)
-    service.bus = bus
+    service.bus, service.hours = bus, settings.hours
     return App(settings, db, content, service, directory, bus, CaseDesk(service))
 
 

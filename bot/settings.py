@@ -5,8 +5,10 @@ from __future__ import annotations
 from functools import cached_property
 from pathlib import Path
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from bot.services.hours import DEFAULT_HOURS, ServiceHours
 
 
 class Settings(BaseSettings):
@@ -21,6 +23,8 @@ class Settings(BaseSettings):
     secret_keys: SecretStr = SecretStr("")
     default_locale: str = "vi"
     timezone: str = "Asia/Ho_Chi_Minh"
+    service_hours: str = DEFAULT_HOURS
+    """When caseworkers answer, e.g. "Mon-Fri 07:30-17:00" in `timezone`; outside, 111."""
     province_code: str = Field(default="HP", pattern=r"^[A-Z]{2,3}$")
     host: str = "127.0.0.1"
     port: int = 8080
@@ -54,6 +58,18 @@ class Settings(BaseSettings):
     """Service level: a case waiting (or unanswered) longer than this is highlighted."""
     console_login_limit: str = "5/15minutes"
     """Login attempts allowed per account and, times six, per address (limits' notation)."""
+
+    @field_validator("service_hours")
+    @classmethod
+    def _hours_readable(cls, value: str) -> str:
+        """A mistake in the hours fails at start, not when someone asks for a person."""
+        ServiceHours.parse(value)
+        return value
+
+    @cached_property
+    def hours(self) -> ServiceHours:
+        """The service hours, parsed, in the service's time zone."""
+        return ServiceHours.parse(self.service_hours, self.timezone)
 
     @cached_property
     def db_url(self) -> str:

@@ -32,6 +32,8 @@ MORE = "find:more"
 KEEP_TYPED = "adr:keep"
 ERASE_YES = "er:yes"
 ERASE_NO = "er:no"
+LEAVE_YES = "cs:leave"
+LEAVE_NO = "cs:stay"
 
 ALWAYS = frozenset({MENU, TALK, ERASE})
 """Safety exits that work from any screen, even under an old message."""

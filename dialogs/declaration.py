@@ -6,7 +6,7 @@ from dataclasses import replace
 from typing import Any
 
 from dialogs import buttons as B
-from dialogs import find, screens
+from dialogs import casework, find, screens
 from dialogs.alerts import danger
 from dialogs.checks import out_of_order
 from dialogs.content import Content
@@ -19,6 +19,9 @@ from dialogs.state import Screen
 from dialogs.summary import kept_answers
 from dialogs.turn import Turn
 from dialogs.validators import Invalid, check_text, parse_id_number, parse_phone
+
+SHARE_CONSENT = "consent_share"
+"""The flow's question whose yes lets a caseworker open the declaration by its code."""
 
 
 def parse(step: Step, text: str, turn: Turn) -> Any:
@@ -125,6 +128,12 @@ async def accept(
         await turn.services.record_consent(step.purpose or step.id, bool(value))
     if step.alert and value is True:
         await danger(turn)
+        if state.case:  # now with a caseworker: the declaration waits, one step further on
+            state.answers[step.id] = value
+            state.history.append(step.id)
+            following = next(content.declaration.following(step.id, state.answers, turn.ctx), None)
+            state.step = following.id if following else None
+            return
     target = (option.next if option else None) or step.next
     if target == STOP:
         return leave(turn, step.stop_message or N_("decl.no_record"))
@@ -216,7 +225,11 @@ async def on_review(turn: Turn, content: Content, payload: str | None) -> None:
     if payload == B.SUBMIT:
         kept = kept_answers(flow, state.answers, turn.ctx)
         ref = await turn.services.submit_declaration(flow.id, kept)
-        turn.say(Reply(turn.t("decl.submitted", ref=ref), sensitive=True, document=ref))
+        # Only with consent to share can a caseworker open it from the code alone.
+        shared = state.answers.get(SHARE_CONSENT) is True
+        bring = turn.t(N_("decl.code_shared") if shared else N_("decl.code_private"), ref=ref)
+        text = turn.t("decl.submitted", ref=ref, bring=bring)
+        turn.say(Reply(text, sensitive=True, document=ref))
         state.flow, state.step, state.answers, state.history = None, None, {}, []
         state.screen = Screen.MENU
         return turn.say(screens.menu(turn.t))
@@ -224,8 +237,7 @@ async def on_review(turn: Turn, content: Content, payload: str | None) -> None:
     if payload and payload.startswith(B.EDIT) and flow.has(step_id):
         state.editing = True
         return go_to(turn, content, flow.step(step_id))
-    turn.say(Reply(turn.t("error.use_buttons")))
-    turn.say(screens.review(turn, content))
+    casework.not_understood(turn, content)
 
 
 def resume(turn: Turn, content: Content, payload: str) -> None:

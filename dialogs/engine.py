@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from dialogs import buttons as B
-from dialogs import declaration, find, review, screens, typed
+from dialogs import casework, declaration, find, relay, review, screens, typed
 from dialogs.alerts import danger
 from dialogs.compose import compose
 from dialogs.content import Content
@@ -34,6 +34,8 @@ class Outcome:
     state: State
     erased: bool = False
     lang: str | None = field(default=None)
+    relay: bool = False
+    """The event is words (or media, a location) for the caseworker of the open case."""
 
 
 def hinted_language(hint: str | None) -> str:
@@ -57,25 +59,33 @@ class Engine:
         work = copy.deepcopy(state)
         t = self.content.catalogs.translator(work.lang or hinted_language(event.lang_hint))
         turn = Turn(work, t, now, now.astimezone(self.tz).date(), services, self.directory)
+        if event.kind is Kind.SYSTEM:  # a caseworker acted: told as it is, nothing re-shown
+            casework.on_system(turn, event)
+            return Outcome(compose(turn.replies), turn.state, False, turn.state.lang)
         text = clean(event.text)
         pressed = event.kind is Kind.TEXT and self._label_payload(turn, text) is not None
-        alarmed = self.content.danger.detect(
-            text if event.kind is Kind.TEXT and not pressed else ""
-        )
+        words = event.kind in (Kind.TEXT, Kind.MEDIA) and not pressed  # a caption counts
+        alarmed = self.content.danger.detect(text if words else "")
         if alarmed:
+            # The emergency reply is the answer: not "no commune of that name", nor "sorry?".
             await danger(turn, alarmed)
-        if alarmed and work.screen is Screen.LANG:
-            work.screen = Screen.NEW  # then the greeting and languages again, not "sorry?"
-        if not (alarmed and work.screen not in (Screen.STEP, Screen.NEW, Screen.LANG)):
-            # Else the emergency reply is the answer: not "no commune of that name", nor "sorry?".
+            turn.relay = True  # the case is open now: the words that raised it are its first
+        elif work.case:
+            typed_press = self._confirm_press(turn, text) if event.kind is Kind.TEXT else None
+            meant = relay.meant(event, text, typed_press, work.screen)
+            await relay.during(turn, self.content, event, meant)
+        else:
             await self._dispatch(turn, event, text)
+        if not turn.confused:
+            turn.state.misunderstood = 0
         final = turn.state
         final.last_seen = now.isoformat()
         replies = turn.replies
         if not turn.erased:
             shown = screens.current(turn, self.content)
             replies = typed.with_keys(replies, typed.keys(turn, self.content, shown))
-        return Outcome(compose(replies), final, turn.erased, final.lang)
+        for_caseworker = turn.relay and not turn.erased
+        return Outcome(compose(replies), final, turn.erased, final.lang, for_caseworker)
 
     def _was_away(self, turn: Turn, event: Inbound) -> bool:
         """A long silence in the middle of a declaration, ended by anything but a button."""
@@ -99,6 +109,16 @@ class Engine:
                         return button.payload
         return None
 
+    def _confirm_press(self, turn: Turn, text: str) -> str | None:
+        """In a case, a typed label or number of the leave, erase or language question."""
+        if turn.state.screen not in relay.CONFIRMS:
+            return None
+        shown = screens.current(turn, self.content)
+        choice = typed.choose(text, typed.keys(turn, self.content, shown), multi=False)
+        if choice and len(choice.payloads) == 1 and choice.payloads[0] != B.TALK:
+            return choice.payloads[0]
+        return self._label_payload(turn, text)
+
     def _offered(self, turn: Turn) -> set[str]:
         """Payloads that the current screen offers."""
         return {p for r in screens.current(turn, self.content) for p in r.button_payloads()}
@@ -108,6 +128,10 @@ class Engine:
         state = turn.state
         if event.kind is Kind.COMMAND:
             return await self._command(turn, text)
+        if event.kind is Kind.MEDIA:  # outside a case: say what cannot be read, and who can
+            turn.say(casework.media(turn, event))
+            state.screen = Screen.LANG if state.screen is Screen.NEW else state.screen
+            return turn.say(screens.current(turn, self.content))
         if state.screen is Screen.NEW and not event.payload.startswith(B.LANG):
             state.screen = Screen.LANG
             return turn.say(screens.language_choice(turn.t))
@@ -141,8 +165,7 @@ class Engine:
             location = event.location if event.kind is Kind.LOCATION else None
             body = text if event.kind is Kind.TEXT else None
             return await declaration.on_step(turn, self.content, None, body, location)
-        turn.say(Reply(turn.t("error.use_buttons")))
-        turn.say(screens.current(turn, self.content))
+        casework.not_understood(turn, self.content, text)
 
     def _typed_choice(self, turn: Turn, text: str, shown: list[Reply]) -> typed.Choice | None:
         """Typed numbers as the buttons of the screen; None when they are not meant so."""

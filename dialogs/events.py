@@ -43,7 +43,7 @@ class Inbound:
     """The channel's id of the bot's message whose button was pressed, to edit it in place."""
     data: dict[str, Any] = field(default_factory=dict)
     """Details of a MEDIA or SYSTEM event (media kind, mime type, size; a verification code)."""
-    attachment: bytes | None = None
+    attachment: bytes | None = field(default=None, repr=False)
     """The bytes of a MEDIA event, when the channel could fetch them within the size limit."""
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dialogs import buttons as B
-from dialogs import declaration, find, review, screens
+from dialogs import casework, declaration, find, review, screens
 from dialogs.content import Content
 from dialogs.events import Reply
 from dialogs.i18n import N_
@@ -21,6 +21,8 @@ def _choose_language(turn: Turn, content: Content, lang: str) -> None:
         turn.t = content.catalogs.translator(lang)
     if first_time:
         turn.say(screens.intro(turn.t))
+    if state.case:  # chosen while in the queue (after a danger word at first contact)
+        return casework.back_to_case(turn, erase=first_time)  # the intro names "erase"
     state.screen = Screen.MENU
     turn.say(screens.menu(turn.t))
 
@@ -74,10 +76,7 @@ async def press(turn: Turn, content: Content, payload: str) -> None:
             state.screen, state.topic = Screen.RIGHTS, None
             return turn.say(screens.rights(turn, content))
         case B.TALK:
-            await turn.services.request_handoff(urgent=state.urgent, reason="requested")
-            state.screen = Screen.MENU
-            turn.say(Reply(t("handoff.requested")))
-            return turn.say(screens.menu(t))
+            return await casework.enter(turn, reason="requested")
         case B.ERASE:
             state.screen = Screen.ERASE
             return turn.say(screens.erase_confirm(t))

@@ -196,4 +196,18 @@ def current(turn: Turn, content: Content) -> list[Reply]:
             return [find.pick(turn, find.candidates(turn))]
         case Screen.FIND_RESULTS:
             return [find.results(turn, find.search_page(turn))]
+        case Screen.CASE if state.case:
+            return []  # the conversation with the caseworker: nothing to show again
+        case Screen.LEAVE if state.case:
+            return [leave_confirm(t)]
     return [menu(t)]
+
+
+def leave_confirm(t: Translator) -> Reply:
+    """Ask before leaving the caseworker: a press on an old "menu" must not end a case."""
+    return Reply(
+        t("case.leave_confirm"),
+        B.column(
+            [Button(t("case.leave_yes"), B.LEAVE_YES), Button(t("case.leave_no"), B.LEAVE_NO)]
+        ),
+    )

@@ -23,6 +23,10 @@ class Screen(StrEnum):
     FIND = "find"
     FIND_PICK = "find_pick"
     FIND_RESULTS = "find_results"
+    CASE = "case"
+    """In the caseworker queue or talking with a caseworker: what is sent goes to them."""
+    LEAVE = "leave"
+    """Asked whether to leave the conversation with the caseworker."""
 
 
 @dataclass
@@ -45,6 +49,12 @@ class State:
     last_seen: str | None = None
     part: str | None = None
     """The section of the review whose questions are listed for editing."""
+    case: str | None = None
+    """"waiting" in the caseworker queue, "active" once a caseworker joined; else None."""
+    relayed: bool = False
+    """The person was told once, while waiting, that their messages reach the caseworker."""
+    misunderstood: int = 0
+    """Messages in a row the assistant did not understand; at two it offers a person."""
 
     VERSION = 1
 

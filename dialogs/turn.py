@@ -26,6 +26,10 @@ class Turn:
     directory: DirectoryPort
     replies: list[Reply] = field(default_factory=list)
     erased: bool = False
+    confused: bool = False
+    relay: bool = False
+    """What the person sent is for the caseworker: the application stores and shows it."""
+    """The assistant did not understand this message (counted towards offering a person)."""
 
     @property
     def ctx(self) -> dict[str, Any]:

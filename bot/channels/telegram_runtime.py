@@ -68,7 +68,9 @@ class TelegramRuntime:
         self.dispatcher = Dispatcher(events_isolation=SimpleEventIsolation())
         self.dispatcher.update.outer_middleware(skip_unknown_updates)
         withhold_messages_in_aiogram_logs()
-        self.dispatcher.include_router(router(self.handle))
+        self.dispatcher.include_router(
+            router(self.handle, media_max_bytes=settings.media_max_bytes)
+        )
         sender = TelegramSender(self.bot, app.conversations)
         overall, per_chat, burst = rates
         buckets = ChatBuckets(overall=overall, per_chat=per_chat, burst=burst)

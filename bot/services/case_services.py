@@ -6,16 +6,33 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.services.declaration_files import DeclarationFiles
+from bot.services.hours import ServiceHours
 from bot.services.refcode import new_ref
-from db.models import Contact
+from db.models import (
+    CASE_CLOSED,
+    CASE_WAITING,
+    CITY_TEAM,
+    PRIORITIES,
+    Contact,
+    Declaration,
+    HandoffRequest,
+    TeamCommune,
+)
 from db.outbox import Outbox
 from db.repositories import Consents, Contacts, Declarations, Handoffs, erase_contact
-from dialogs.ports import EraseOutcome
+from dialogs.ports import EraseOutcome, Queued
 
 REF_ATTEMPTS = 8
+LEFT_BY_PERSON = "left_by_person"
+"""The outcome of a case the person left from the chat ("menu", then yes)."""
+_queue_rank = case(
+    {p: n for n, p in enumerate(PRIORITIES)}, value=HandoffRequest.priority, else_=99
+)
+"""Queue order as a number: urgent 0, high 1, normal 2."""
 
 
 class DbCaseServices:
@@ -28,9 +45,13 @@ class DbCaseServices:
         now: datetime,
         province: str,
         files: DeclarationFiles,
+        hours: ServiceHours | None = None,
     ) -> None:
         self.session, self.contact, self.contact_id = session, contact, contact.id
         self.now, self.province, self.files = now, province, files
+        self.hours = hours or ServiceHours.parse()
+        self.cases: set[int] = set()
+        """Cases this event opened, changed or closed: the caller publishes them after commit."""
 
     async def record_consent(self, purpose: str, granted: bool) -> None:
         """Each purpose separately, with the time, so withdrawal can be honoured."""
@@ -48,9 +69,74 @@ class DbCaseServices:
                 return ref
         raise RuntimeError("could not find a free reference code")
 
-    async def request_handoff(self, *, urgent: bool, reason: str, note: str = "") -> None:
-        """Queue for a caseworker; a second request raises the urgency and adds to the note."""
-        await Handoffs(self.session).open(self.contact_id, urgent, reason, self.now, note)
+    async def request_handoff(
+        self, *, urgent: bool, reason: str, note: str = "", commune: str | None = None
+    ) -> Queued:
+        """Queue for a caseworker of the person's commune's team; say where they stand.
+
+        A second request while one is open raises its urgency and adds to its note; with
+        none open (never, or closed since), a new case opens.
+        """
+        handoffs = Handoffs(self.session)
+        new = await handoffs.open_for(self.contact_id) is None
+        request = await handoffs.open(self.contact_id, urgent, reason, self.now, note)
+        if new:
+            request.team = await self._team(commune)
+        request.updated_at = self.now
+        self.cases.add(request.id)
+        position = await self._position(request) if request.status == CASE_WAITING else 0
+        hours = self.hours
+        in_hours = hours.is_open(self.now)
+        return Queued(
+            position=position, in_hours=in_hours, days=hours.days, opens=hours.opens,
+            closes=hours.closes, next_opening=None if in_hours else hours.next_opening(self.now),
+        )  # fmt: skip
+
+    async def leave_case(self) -> None:
+        """The person went back to the menu: their open case closes, marked as their choice."""
+        request = await Handoffs(self.session).open_for(self.contact_id)
+        if request is None:
+            return
+        request.status, request.outcome = CASE_CLOSED, LEFT_BY_PERSON
+        request.closed_at = request.updated_at = self.now
+        self.cases.add(request.id)
+
+    async def _team(self, commune: str | None) -> str:
+        """The team of the commune given, else of the latest declaration's; else the city's."""
+        if commune is None:
+            commune = await self.session.scalar(
+                select(Declaration.ward_code)
+                .where(
+                    Declaration.contact_id == self.contact_id, Declaration.ward_code.is_not(None)
+                )
+                .order_by(Declaration.created_at.desc(), Declaration.id.desc())
+                .limit(1)
+            )
+        if commune is None:
+            return CITY_TEAM
+        team = await self.session.scalar(
+            select(TeamCommune.team_code).where(TeamCommune.ward_code == commune)
+        )
+        return team or CITY_TEAM
+
+    async def _position(self, request: HandoffRequest) -> int:
+        """1 + the waiting cases of the same team a caseworker takes first (priority, then age)."""
+        rank = PRIORITIES.index(request.priority) if request.priority in PRIORITIES else 99
+        earlier = or_(
+            HandoffRequest.created_at < request.created_at,
+            and_(HandoffRequest.created_at == request.created_at, HandoffRequest.id < request.id),
+        )
+        ahead = await self.session.scalar(
+            select(func.count())
+            .select_from(HandoffRequest)
+            .where(
+                HandoffRequest.status == CASE_WAITING,
+                HandoffRequest.team == request.team,
+                HandoffRequest.id != request.id,
+                or_(_queue_rank < rank, and_(_queue_rank == rank, earlier)),
+            )
+        )
+        return int(ahead or 0) + 1
 
     async def mark_urgent(self, reason: str) -> None:
         """Flag the person so the queue shows them first."""

@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from bot.services.bus import CASE, Bus, Change, LocalBus
 from bot.services.case_services import DbCaseServices
 from bot.services.declaration_files import DeclarationFiles
+from bot.services.hours import ServiceHours
 from bot.services.relay import relay_to_case
 from bot.services.unit import Effect, Unit, Watched, open_case
 from db.models import Contact, OutboxItem
@@ -63,6 +64,8 @@ class ConversationService:
         self.files, self.province, self.clock = files, province, clock
         self.bus: Bus = LocalBus()
         """Where committed changes are published (bot.app sets the app's own)."""
+        self.hours: ServiceHours | None = None
+        """When caseworkers answer (HOTLINE_SERVICE_HOURS; bot.app sets it)."""
         self.wakers: dict[str, Callable[[], None]] = {}
         """Per channel, how to wake this process's sender when items are queued."""
 
@@ -141,7 +144,9 @@ class ConversationService:
             states = States(session)
             row = await states.row(contact.id)
             state = State.from_dict(None if row is None else copy.deepcopy(row.state))
-            services = Watched(DbCaseServices(session, contact, now, self.province, self.files))
+            services = Watched(
+                DbCaseServices(session, contact, now, self.province, self.files, self.hours)
+            )
             outcome = await self.engine.handle(state, event, services, now)
             lang = outcome.lang or state.lang or "vi"
             contact_id = None if outcome.erased else contact.id
@@ -152,7 +157,7 @@ class ConversationService:
             if services.touched:
                 await self._note_case_change(unit, outcome.erased)
             if not outcome.erased:
-                await relay_to_case(unit, event, outcome.state)
+                await relay_to_case(unit, event, outcome.relay)
             if outbox:
                 items = self._enqueue(
                     Outbox(session), event, contact_id, outcome.replies, lang, now

@@ -7,22 +7,18 @@ from bot.services.unit import Unit
 from db.media import KINDS, MediaStore, TooLarge
 from db.models import CASE_ACTIVE, CASE_WAITING_PERSON, Message
 from dialogs.events import Inbound, Kind
-from dialogs.state import Screen, State
 from dialogs.text import clean
 
-ANSWERING = (Screen.STEP, Screen.REVIEW, Screen.REVIEW_PART)
 
-
-async def relay_to_case(unit: Unit, event: Inbound, state: State) -> None:
+async def relay_to_case(unit: Unit, event: Inbound, meant: bool) -> None:
     """Store the person's text, location or media on their open case, and note the change.
 
-    Declaration answers stay in the declaration alone; button presses are navigation.
-    A case waiting for the person becomes active again when they write.
+    meant is the engine's word (Outcome.relay) that the event is for the caseworker: not
+    "menu", not a declaration answer, not a button. A case waiting for the person becomes
+    active again when they write.
     """
     case = unit.case
-    if case is None or event.kind in (Kind.SYSTEM, Kind.BUTTON, Kind.COMMAND):
-        return
-    if state.screen in ANSWERING and not getattr(state, "case", None):
+    if case is None or not meant or event.kind in (Kind.SYSTEM, Kind.BUTTON):
         return
     body, kind, media_id = clean(event.text), "text", None
     if event.kind is Kind.LOCATION and event.location:

@@ -68,7 +68,7 @@ async def test_claim_reply_close_change_the_case_once_each(app: App, transcript)
     assert [(m.body, m.author_id, m.delivery) for m in out] == [
         ("Chào bạn, tôi là Lan.", lan.id, "queued")
     ]
-    assert item is not None and item.status == "pending"
+    assert item is not None and "Chào bạn, tôi là Lan." in item.payload["reply"]["text"]
     assert row is not None and row.status == "waiting_person" and row.first_response_at
 
     await app.desk.close(lan, case.id, "resolved", "n3")

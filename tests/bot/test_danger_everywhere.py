@@ -63,7 +63,13 @@ async def test_inside_the_declaration_at_a_choice_question(app: App, transcript)
     assert "Khai cho chính tôi" in chat.labels
     await chat.send("con gái tôi vẫn bị giữ ở Campuchia")
     assert emergency_shown(chat)
-    assert "Khai cho chính tôi" in chat.labels, "the question is asked again"
+    assert "vị trí số 1 trong hàng chờ" in chat.text, "now with a caseworker, not the question"
+    assert "Khai cho chính tôi" not in chat.labels
+    await chat.send("menu")
+    await chat.click("Có, về menu chính")
+    await chat.click("Khai báo")
+    await chat.click("Làm tiếp")
+    assert "Khai cho chính tôi" in chat.labels, "the declaration waited where it was"
 
 
 async def test_at_the_menu(app: App, transcript) -> None:

@@ -172,7 +172,8 @@ async def test_an_emergency_comes_first_and_alone(app: App, transcript) -> None:
     await chat.send("cứu tôi với")
     assert "113" in chat.replies[0].text and chat.replies[0].buttons
     assert "Họ và tên" not in chat.replies[0].text
-    assert len(chat.replies) == 2 and "Bạn có dùng tên khác" in chat.replies[1].text
+    assert len(chat.replies) == 2 and "vị trí số 1 trong hàng chờ" in chat.replies[1].text
+    assert "Bạn có dùng tên khác" not in chat.text, "the words go to a caseworker, not the form"
 
 
 async def test_each_answer_gets_one_message_and_each_tick_an_edit(app: App) -> None:

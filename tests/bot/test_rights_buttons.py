@@ -39,4 +39,14 @@ async def test_talk_on_the_psychology_page_reaches_a_caseworker(app: App, transc
     await chat.press("rt:support")
     await chat.press("rt:psych")
     await chat.click("Nói chuyện với cán bộ")
-    assert "ghi nhận yêu cầu" in chat.text
+    assert "Một người thật sẽ đọc và trả lời bạn" in chat.text
+
+
+async def test_the_health_page_that_says_tell_a_caseworker_offers_one(app: App, transcript):
+    chat = transcript()
+    await chat.command("/start")
+    await chat.click("Tiếng Việt")
+    await chat.click("Quyền lợi và thủ tục")
+    await chat.press("rt:support")
+    await chat.press("rt:health")
+    assert "cán bộ" in chat.text and "Nói chuyện với cán bộ" in chat.labels
