@@ -194,3 +194,77 @@ def directory_export(file: Path | None, bom: bool) -> None:
     count = asyncio.run(go())
     if file is not None:
         click.echo(f"{count} entries written to {file}", err=True)
+
+
+def _read_password() -> str:
+    """From standard input when it is not a terminal (scripts); else typed twice, hidden."""
+    if not sys.stdin.isatty():
+        return sys.stdin.readline().rstrip("\r\n")
+    return str(click.prompt("Password", hide_input=True, confirmation_prompt=True))
+
+
+@main.group()
+def caseworker() -> None:
+    """Console accounts."""
+
+
+@caseworker.command("add")
+@click.argument("username")
+@click.option("--role", type=click.Choice(["caseworker", "supervisor", "admin"]), required=True)
+@click.option("--team", default="city", show_default=True, help="Team code (see `team add`).")
+@click.option("--locale", type=click.Choice(["vi", "en"]), default="vi", show_default=True)
+def caseworker_add(username: str, role: str, team: str, locale: str) -> None:
+    """Create a console account; the password comes from standard input or a prompt."""
+    from bot.services.conversation import utcnow
+    from db.accounts import AccountError, Accounts
+
+    password = _read_password()
+
+    async def go() -> None:
+        app = await open_app(load_settings())
+        try:
+            async with app.conversations.sessions() as session, session.begin():
+                await Accounts(session).add_caseworker(
+                    username, password, role, team, locale, utcnow()
+                )
+        finally:
+            await app.close()
+
+    try:
+        asyncio.run(go())
+    except AccountError as refused:
+        raise SetupError(str(refused)) from None
+    click.echo(f"{role} {username.strip()} added to team {team}")
+
+
+@main.group()
+def team() -> None:
+    """Caseworker teams and the communes they answer for."""
+
+
+@team.command("add")
+@click.argument("code")
+@click.argument("name")
+@click.argument("wards", nargs=-1)
+def team_add(code: str, name: str, wards: tuple[str, ...]) -> None:
+    """Create (or rename) a team answering for these communes (new 2025 commune codes)."""
+    from db.accounts import AccountError, Accounts
+
+    async def go() -> None:
+        app = await open_app(load_settings())
+        try:
+            unknown = [w for w in wards if app.directory.ward(w) is None]
+            if unknown:
+                raise AccountError(
+                    f"unknown commune code(s) {', '.join(unknown)}: use the new (2025) codes"
+                )
+            async with app.conversations.sessions() as session, session.begin():
+                await Accounts(session).add_team(code, name, list(wards))
+        finally:
+            await app.close()
+
+    try:
+        asyncio.run(go())
+    except AccountError as refused:
+        raise SetupError(str(refused)) from None
+    click.echo(f"team {code.strip().lower()} answers for {len(wards)} commune(s)")

@@ -42,6 +42,16 @@ class Settings(BaseSettings):
 
     redis_url: str | None = None
 
+    console_https: bool = False
+    """The console is reached over HTTPS through a proxy: its cookies are Secure even when the
+    proxy speaks plain HTTP to us (direct HTTPS requests get Secure cookies anyway)."""
+    console_session_hours: float = Field(default=12.0, gt=0, le=24 * 14)
+    """How long a console login lasts."""
+    console_wait_minutes: int = Field(default=15, ge=1)
+    """Service level: a case waiting (or unanswered) longer than this is highlighted."""
+    console_login_limit: str = "5/15minutes"
+    """Login attempts allowed per account and, times six, per address (limits' notation)."""
+
     @cached_property
     def db_url(self) -> str:
         """The configured database, or the embedded SQLite file under var/."""

@@ -1,4 +1,4 @@
-"""One ASGI app: the public page, webhooks (and later the console)."""
+"""One ASGI app: the public page, the caseworkers' console, webhooks."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from starlette.exceptions import HTTPException
 
 from bot.app import App
 from bot.channels.telegram_runtime import TelegramRuntime
+from bot.web.console import install as install_console
 from bot.web.pages import not_found_handler
 from bot.web.public import STATIC_DIR, public_router
 from bot.web.webhook import Refused, parse_update, read_capped
@@ -31,6 +32,7 @@ def create_web_app(app: App, telegram: TelegramRuntime | None = None) -> FastAPI
     )  # fmt: skip
     web.add_exception_handler(HTTPException, not_found_handler(Catalogs()))
     web.include_router(public_router(app))
+    install_console(web, app)
     web.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
 
     @web.get("/healthz")
