@@ -8,6 +8,7 @@ to a stylesheet served from 'self'. Charts draw only displayed counts: a hidden 
 from __future__ import annotations
 
 import re
+import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
@@ -15,6 +16,10 @@ from typing import Any
 
 import pygal
 from pygal.style import Style
+
+# pygal adds an import hook for its map plugins (unused here) that lacks find_spec: every
+# later import would warn (ImportWarning), so it is taken out again.
+sys.meta_path[:] = [f for f in sys.meta_path if type(f).__name__ != "PluginImportFixer"]
 
 STYLE = Style(
     background="transparent",

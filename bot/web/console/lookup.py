@@ -84,8 +84,8 @@ class Lookup:
 
 def normalise(code: str) -> str | None:
     """The code as printed (HP-7KQ4-2M), from what was typed: any case, spaces or dashes."""
-    raw = re.sub(r"[^0-9A-Za-z]", "", code[:MAX_CODE]).upper()
-    if not 8 <= len(raw) <= 9:
+    raw = re.sub(r"[\s\-‐‑–—.]", "", code[:MAX_CODE]).upper()
+    if not (raw.isascii() and raw.isalnum() and 8 <= len(raw) <= 9):
         return None
     ref = f"{raw[:-6]}-{raw[-6:-2]}-{raw[-2:]}"
     return ref if PATTERN.match(ref) else None
