@@ -57,7 +57,8 @@ class _Strip:
             for child in list(parent):
                 tag = str(child.tag).rsplit("}", 1)[-1]
                 # Tooltips need pygal's script; without it they would only cover the bars.
-                if tag == "script" or "tooltip" in str(child.get("class", "")):
+                classes = str(child.get("class", "")).split()
+                if tag == "script" or "tooltip" in classes or "tooltip-overlay" in classes:
                     parent.remove(child)
                 elif tag == "style":
                     self.css.append(child.text or "")
@@ -75,7 +76,7 @@ def _chart(
         raise ValueError(f"unexpected chart {name!r}")
     height = 120 + 34 * max(len(labels), 1) * max(len(series), 1)
     chart = pygal.HorizontalBar(
-        style=STYLE, js=[], disable_xml_declaration=True, width=640, height=min(height, 2400),
+        style=STYLE, js=[], disable_xml_declaration=True, width=480, height=min(height, 2400),
         print_values=True, show_y_guides=False, legend_at_bottom=True, truncate_label=40,
         show_legend=len(series) > 1, tooltip_border_radius=0, no_data_text="—",
     )  # fmt: skip

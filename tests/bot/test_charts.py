@@ -17,6 +17,9 @@ def test_chart_has_no_script_no_inline_style_and_escapes_labels() -> None:
     assert "<img" not in svg and "&lt;img src=x onerror=alert(1)&gt;" in svg
     values = re.findall(r'<text[^>]*class="value[^"]*"[^>]*>([^<]*)</text>', svg)
     assert sorted(values) == ["12", "6", "7"], "the hidden count draws no bar and no number"
+    bars = re.findall(r'<rect [^>]*class="rect reactive tooltip-trigger"', svg)
+    assert len(bars) == 3
+    assert 'class="tooltip"' not in svg, "tooltips need pygal's script: none are left"
 
 
 def test_css_lives_outside_the_svg_scoped_to_each_chart() -> None:
