@@ -1,8 +1,8 @@
 """Supervisors' figures, counted from plain coarse columns (never decrypted); small counts hidden.
 
-Small-cell suppression: a count from 1 to 4 is shown as "<5" (nobody to identify in 0). A total
-is shown only when no part of any table that adds up to it is hidden, otherwise it would give a
-hidden count back by subtraction; the same holds for the count of answered cases.
+Small-cell suppression: a count from 1 to 4 is shown as "<5" (nobody to identify in 0). Counts
+that would give a hidden one back by subtraction (from a total, or from another table that adds
+up to the same total) are hidden too, shown as "—": see protect().
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ from db.models import Declaration, HandoffRequest
 SMALL = 5
 SUPPRESSED = "<5"
 HIDDEN = "—"
-"""A total that is not shown, because it would reveal a hidden count by subtraction."""
+"""A count (5 or more) or a total not shown, because it would reveal a "<5" by subtraction."""
 NOT_SAID = ""
 """The row of declarations (or cases) that do not say: no commune, return mode skipped."""
 ZONE = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -153,23 +153,22 @@ def build(
     """Apply the suppression rules to raw counts."""
     case_ward = Counter(c.ward for c in cases)
     case_month = Counter(c.month for c in cases)
-    # Which totals may show: every table that adds up to them must have nothing hidden.
-    decl_ok = not any(is_hidden(n) for part in (by_ward, by_month, by_mode) for n in part.values())
-    case_ok = not any(is_hidden(n) for part in (case_ward, case_month) for n in part.values())
-    decl_total = shown(declared) if decl_ok or declared == 0 else HIDDEN
-    case_total = shown(len(cases)) if case_ok or not cases else HIDDEN
+    (d_ward, d_month, d_mode), decl_total = protect([by_ward, by_month, by_mode], declared)
+    (c_ward, c_month), case_total = protect([case_ward, case_month], len(cases))
+    needs = {k: shown(n) for k, n in by_need.items()}
+    if decl_total != HIDDEN:  # "asked for shelter" also tells how many did not
+        needs |= {k: HIDDEN for k, n in by_need.items() if is_hidden(declared - n)}
     both = (DECLARATIONS, CASES)
     tables = (
-        _table(COMMUNE, both, [by_ward, case_ward], (decl_total, case_total)),
-        _table(MONTH, both, [by_month, case_month], (decl_total, case_total), newest_first=True),
-        _table(RETURN_MODE, (DECLARATIONS,), [by_mode], (decl_total,)),
-        _table(NEEDS, (DECLARATIONS,), [by_need], None),
+        _table(COMMUNE, both, [d_ward, c_ward], (decl_total, case_total)),
+        _table(MONTH, both, [d_month, c_month], (decl_total, case_total), newest_first=True),
+        _table(RETURN_MODE, (DECLARATIONS,), [d_mode], (decl_total,)),
+        _table(NEEDS, (DECLARATIONS,), [needs], None),
     )
     times = [c.response for c in cases if c.response is not None]
-    waiting = len(cases) - len(times)
     # The answered count would give the unanswered one back from a shown case total.
     answered = shown(len(times))
-    if not is_hidden(len(times)) and case_total != HIDDEN and is_hidden(waiting):
+    if not is_hidden(len(times)) and case_total != HIDDEN and is_hidden(len(cases) - len(times)):
         answered = HIDDEN
     median = None
     if len(times) >= SMALL:
@@ -177,17 +176,75 @@ def build(
     return Figures(tables, decl_total, case_total, answered, median)
 
 
+def protect(parts: list[Counter[str]], total: int) -> tuple[list[dict[str, str]], str]:
+    """Each table of one measure as displayed, and its total.
+
+    Every table adds up to the total, so any of them gives it: a table's hidden counts are
+    judged as if the total were known. Where the total would narrow a "<5" (a single one is
+    the total minus the rest), the smallest shown counts are hidden too ("—", each at least
+    5). If even that cannot keep a small count from being worked out, the total is hidden,
+    with one count in every table, so that no table gives it back.
+    """
+    tables = [{k: shown(n) for k, n in part.items()} for part in parts]
+    if total < SMALL:
+        return tables, shown(total)
+    cornered = False
+    for part, cells in zip(parts, tables, strict=True):
+        while not _unnarrowed(part, cells):
+            if not _hide_smallest(part, cells):
+                cornered = not _unpinned(part, cells) or cornered
+                break
+    if not cornered:
+        return tables, shown(total)
+    for part, cells in zip(parts, tables, strict=True):
+        if not any(c in (SUPPRESSED, HIDDEN) for c in cells.values()):
+            _hide_smallest(part, cells)
+    return tables, HIDDEN
+
+
+def _bounds(part: Counter[str], cells: dict[str, str]) -> tuple[int, int] | None:
+    """What one "<5" of a table can be once its total is known; None if it has none."""
+    small = [k for k, c in cells.items() if c == SUPPRESSED]
+    if not small:
+        return None
+    other = [k for k, c in cells.items() if c == HIDDEN]
+    hidden_sum = sum(part[k] for k in small + other)
+    m, r = len(small), len(other)
+    low = 1 if r else max(1, hidden_sum - 4 * (m - 1))
+    high = min(4, hidden_sum - (m - 1) - 5 * r)
+    return low, high
+
+
+def _unnarrowed(part: Counter[str], cells: dict[str, str]) -> bool:
+    bounds = _bounds(part, cells)
+    return bounds is None or bounds == (1, 4)
+
+
+def _unpinned(part: Counter[str], cells: dict[str, str]) -> bool:
+    bounds = _bounds(part, cells)
+    return bounds is None or bounds[0] < bounds[1]
+
+
+def _hide_smallest(part: Counter[str], cells: dict[str, str]) -> bool:
+    """Hide the smallest count still shown (not 0); False if there is none."""
+    shown_now = sorted((part[k], k) for k, c in cells.items() if c.isdigit() and part[k] > 0)
+    if not shown_now:
+        return False
+    cells[shown_now[0][1]] = HIDDEN
+    return True
+
+
 def _table(
     name: str,
     measures: tuple[str, ...],
-    counters: list[Counter[str]],
+    cells: list[dict[str, str]],
     total: tuple[str, ...] | None,
     newest_first: bool = False,
 ) -> Table:
-    keys = sorted({k for c in counters for k in c}, reverse=newest_first)
+    keys = sorted({k for c in cells for k in c}, reverse=newest_first)
     if NOT_SAID in keys:  # "not said" last
         keys = [k for k in keys if k != NOT_SAID] + [NOT_SAID]
-    rows = tuple(Row(k, tuple(shown(c[k]) for c in counters)) for k in keys)
+    rows = tuple(Row(k, tuple(c.get(k, "0") for c in cells)) for k in keys)
     return Table(name, measures, rows, total)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -14,6 +15,7 @@ from bot.services.figures import (
     RETURN_MODE,
     coarse_columns,
     figures,
+    protect,
     to_csv,
 )
 from db.models import HandoffRequest
@@ -66,25 +68,44 @@ async def test_counts_below_five_are_hidden_and_so_are_totals_that_would_reveal_
     async with sessions() as s:
         figs = await figures(s)
 
+    # 11320's 2 would be 8 - 6: the 6 is hidden too ("—"), so the total can show.
     communes = {r.key: r.counts for r in figs.table(COMMUNE).rows}
-    assert communes == {"11311": ("6", "6"), "11320": ("<5", "<5")}
+    assert communes == {"11311": (HIDDEN, HIDDEN), "11320": ("<5", "<5")}
     assert figs.table(MONTH).rows[0].counts == ("8", "8")
-    # 8 - 6 would give the hidden 2 back: the totals are hidden everywhere.
-    assert figs.declarations == figs.cases == HIDDEN
-    assert figs.table(COMMUNE).total == (HIDDEN, HIDDEN)
-    assert figs.table(MONTH).total == (HIDDEN, HIDDEN)
+    assert (figs.declarations, figs.cases) == ("8", "8")
+    assert figs.table(COMMUNE).total == ("8", "8")
     assert {r.key: r.counts for r in figs.table(RETURN_MODE).rows} == {
-        "self": ("6",), "rescued": ("<5",),
+        "self": (HIDDEN,), "rescued": ("<5",),
     }  # fmt: skip
+    # 6 asked for legal help: so 2 did not; hidden.
     assert {r.key: r.counts for r in figs.table(NEEDS).rows} == {
-        "shelter": ("8",), "legal": ("6",),
+        "shelter": ("8",), "legal": (HIDDEN,),
     }  # fmt: skip
     # Eight cases answered after 10, 20, 30, 40, 50, 60 (first commune), 10, 20 minutes.
     assert figs.median_response == timedelta(minutes=25)
     assert figs.answered == "8"
     text = to_csv(figs, lambda table, key: key or "?", str)
     assert "commune,11320,11320,<5,<5" in text
-    assert "total" in text and f"{HIDDEN},{HIDDEN}" in text
+    assert f"commune,11311,11311,{HIDDEN},{HIDDEN}" in text
+    assert ",6," not in text and ",2," not in text
+
+
+def test_a_total_that_would_pin_small_counts_is_hidden_with_a_count_in_every_table() -> None:
+    # Two communes of 4: a shown total of 8 would say both are 4.
+    tables, total = protect([Counter(a=4, b=4), Counter(dec=8), Counter(self=5, rescued=3)], 8)
+    assert total == HIDDEN
+    assert tables[0] == {"a": "<5", "b": "<5"}
+    assert tables[1] == {"dec": HIDDEN}, "the only month would give the total back"
+    assert tables[2] == {"self": HIDDEN, "rescued": "<5"}
+
+
+def test_two_small_counts_need_no_other_hidden_and_one_needs_a_neighbour() -> None:
+    tables, total = protect([Counter(a=10, b=3, c=2, d=9)], 24)
+    assert (tables[0], total) == ({"a": "10", "b": "<5", "c": "<5", "d": "9"}, "24")
+    tables, total = protect([Counter(a=10, b=3)], 13)
+    assert (tables[0], total) == ({"a": HIDDEN, "b": "<5"}, "13")
+    tables, total = protect([Counter(a=3)], 3)
+    assert (tables[0], total) == ({"a": "<5"}, "<5")
 
 
 async def test_totals_show_when_nothing_is_hidden_and_median_needs_five_cases(

@@ -174,9 +174,10 @@ async def test_dashboard_hides_small_counts_in_tables_charts_and_csv(app: App, w
         page = await sup.get("/console/dashboard")
         assert page.status_code == 200
         html = page.text
-        assert '<td class="n">6</td>' in html and '<td class="n">&lt;5</td>' in html
-        assert '<td class="n">2</td>' not in html
-        assert 'data-figure="declarations">—<' in html, "8 - 6 would reveal the hidden 2"
+        # 2 would be 8 - 6: the 6 is hidden too, and then the total can show.
+        assert '<td class="n">&lt;5</td>' in html and '<td class="n">—</td>' in html
+        assert '<td class="n">2</td>' not in html and '<td class="n">6</td>' not in html
+        assert 'data-figure="declarations">8<' in html
         assert html.count("<svg ") == 4 and "<script>" not in html.split("</head>", 1)[1]
         assert 'href="/console/extras.css"' in html
         css = await sup.get("/console/extras.css")
@@ -188,7 +189,8 @@ async def test_dashboard_hides_small_counts_in_tables_charts_and_csv(app: App, w
         assert "return_mode,rescued," in "\n".join(lines) and any(
             line.startswith("return_mode,rescued,") and line.endswith(",<5,") for line in lines
         )
-        assert not any(line.endswith(",2,") for line in lines)
+        assert any(line.startswith("return_mode,self,") and line.endswith(",—,") for line in lines)
+        assert not any(line.endswith((",2,", ",6,")) for line in lines)
     exports = await audit_rows(app, "export")
     assert [(e.actor, e.detail) for e in exports] == [("sup", "dashboard.csv")]
 

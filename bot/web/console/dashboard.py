@@ -18,6 +18,7 @@ from bot.services.access import Actor
 from bot.services.charts import Series, bar_chart, chart_css
 from bot.services.figures import (
     COMMUNE,
+    HIDDEN,
     NEEDS,
     NOT_SAID,
     RETURN_MODE,
@@ -88,7 +89,7 @@ def router(app: App) -> APIRouter:
         ]  # fmt: skip
         return render(
             request, actor, "console/dashboard.html", w=TEXTS, figs=figs, tables=tables,
-            median=_duration(figs.median_response, t),
+            median=_duration(figs.median_response, t), any_hidden=_any_hidden(figs),
         )  # fmt: skip
 
     @routes.get("/console/dashboard.csv", response_model=None)
@@ -117,9 +118,9 @@ def router(app: App) -> APIRouter:
 
 
 def _chart(table: Table, t: Translator, label: Callable[[str, str], str]) -> str:
-    """An inline SVG of a table; hidden counts get no bar and "<5" after their label."""
+    """An inline SVG of a table; hidden counts get no bar, and "<5" or "—" after their label."""
     labels = [
-        label(table.name, r.key) + (" (<5)" if any(as_number(c) is None for c in r.counts) else "")
+        " ".join([label(table.name, r.key), *(f"({c})" for c in r.counts if as_number(c) is None)])
         for r in table.rows
     ]
     series = [
@@ -127,6 +128,13 @@ def _chart(table: Table, t: Translator, label: Callable[[str, str], str]) -> str
         for i, m in enumerate(table.measures)
     ]
     return bar_chart(table.name, t(TEXTS[table.name]), labels, series)
+
+
+def _any_hidden(figs: Figures) -> bool:
+    """Whether a "—" is on the page, so its meaning is told."""
+    cells = [c for t in figs.tables for r in t.rows for c in r.counts]
+    cells += [c for t in figs.tables for c in t.total or ()]
+    return HIDDEN in [*cells, figs.declarations, figs.cases, figs.answered]
 
 
 def _duration(value: timedelta | None, t: Translator) -> str | None:
