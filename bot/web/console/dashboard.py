@@ -48,6 +48,7 @@ TEXTS = {
     "label": N_("console.dash.label"),
     "minutes": N_("console.dash.minutes"), "hours": N_("console.dash.hours"),
 }  # fmt: skip
+NOT_SAID_TEXT, MINUTES, HOURS = TEXTS["not_said"], TEXTS["minutes"], TEXTS["hours"]
 STEP_OF = {RETURN_MODE: "return_how", NEEDS: "needs"}
 """The declaration question whose option values a table counts (their labels name the rows)."""
 
@@ -61,7 +62,7 @@ def router(app: App) -> APIRouter:
     def labeller(t: Translator) -> Callable[[str, str], str]:
         def label(table: str, key: str) -> str:
             if key == NOT_SAID:
-                return t(TEXTS["not_said"])
+                return t(NOT_SAID_TEXT)
             if table == COMMUNE:
                 ward = app.directory.ward(key)
                 return ward.name if ward else key
@@ -142,8 +143,8 @@ def _duration(value: timedelta | None, t: Translator) -> str | None:
         return None
     minutes = value.total_seconds() / 60
     if minutes < 120:
-        return t(TEXTS["minutes"], count=round(minutes))
-    return t(TEXTS["hours"], count=f"{minutes / 60:.1f}")
+        return t(MINUTES, count=round(minutes))
+    return t(HOURS, count=f"{minutes / 60:.1f}")
 
 
 def _css() -> str:
