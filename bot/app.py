@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.errors import SetupError
 from bot.services.bus import Bus, LocalBus
+from bot.services.case_desk import CaseDesk
 from bot.services.conversation import Clock, ConversationService, utcnow
 from bot.services.declaration_files import DeclarationFiles
 from bot.services.directory.gazetteer import Gazetteer, gazetteer_for
@@ -36,6 +37,8 @@ class App:
     conversations: ConversationService
     directory: Directory
     bus: Bus
+    desk: CaseDesk
+    """The caseworkers' actions (claim, reply, close …) for the console."""
 
     async def close(self) -> None:
         """Dispose of the connection pool."""
@@ -67,7 +70,7 @@ async def build_app(settings: Settings | None = None, clock: Clock = utcnow) -> 
     )
     bus = LocalBus()
     service.bus = bus
-    return App(settings, db, content, service, directory, bus)
+    return App(settings, db, content, service, directory, bus, CaseDesk(service))
 
 
 def configure_keys(settings: Settings) -> None:

@@ -9,11 +9,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.models import (
     HANDOFF_ERASED,
+    CaseNote,
     Consent,
     Contact,
     ConversationState,
     Declaration,
     HandoffRequest,
+    Media,
     Message,
     OutboxItem,
 )
@@ -23,7 +25,15 @@ __all__ = ["erase_contact"]
 # Every table that points at contacts with ON DELETE CASCADE. They are also deleted
 # explicitly, so that erasure does not depend on the connection having enforced foreign
 # keys (SQLite enforces them only when PRAGMA foreign_keys=ON was set on that connection).
-_OWNED = (Message, Declaration, Consent, ConversationState)
+_OWNED = (Message, Media, Declaration, Consent, ConversationState)
+KEPT = {
+    "handoff_requests": "the case stays for the caseworkers' record and the counts, unlinked: "
+    "no person, no note, no verification code; its notes and messages are deleted",
+    "outbox": "an item in the middle of its send is unlinked, and its sender then deletes "
+    "what it showed; every other item of the chat is deleted (db.outbox)",
+}
+"""Tables that point at contacts and outlive an erase, and why: tests/db check every other
+foreign key to contacts is in _OWNED."""
 
 
 async def erase_contact(session: AsyncSession, contact_id: int, now: datetime) -> bool:
@@ -40,11 +50,15 @@ async def erase_contact(session: AsyncSession, contact_id: int, now: datetime) -
         )
     ).all()
     if kept:
+        await session.execute(delete(CaseNote).where(CaseNote.case_id.in_(kept)))
         await session.execute(
             update(HandoffRequest)
             .where(HandoffRequest.id.in_(kept))
-            .values(contact_id=None, note=None, anonymised_at=now, status=HANDOFF_ERASED)
-        )
+            .values(
+                contact_id=None, note=None, anonymised_at=now, status=HANDOFF_ERASED,
+                verify_code=None, updated_at=now,
+            )
+        )  # fmt: skip
     for model in _OWNED:
         await session.execute(delete(model).where(model.contact_id == contact_id))
     # An item in the middle of its send is unlinked, not deleted: its sender then sees

@@ -43,22 +43,22 @@ class Outbox:
         kind: str,
         payload: Any,
         now: datetime,
-    ) -> None:
+    ) -> OutboxItem:
         """Queue one item; it commits with whatever else the caller commits."""
-        self._session.add(
-            OutboxItem(
-                channel=channel,
-                chat_key=chat_key(channel, chat_id),
-                chat_id=chat_id,
-                contact_id=contact_id,
-                kind=kind,
-                payload=payload,
-                status=PENDING,
-                attempts=0,
-                next_attempt_at=now,
-                created_at=now,
-            )
+        item = OutboxItem(
+            channel=channel,
+            chat_key=chat_key(channel, chat_id),
+            chat_id=chat_id,
+            contact_id=contact_id,
+            kind=kind,
+            payload=payload,
+            status=PENDING,
+            attempts=0,
+            next_attempt_at=now,
+            created_at=now,
         )
+        self._session.add(item)
+        return item
 
     async def due_heads(self, channel: str, now: datetime, limit: int) -> list[OutboxItem]:
         """The oldest unsent item of each chat, if it is due: chats keep their order."""

@@ -110,6 +110,16 @@ class Contacts(_Repository):
             contact.user_id = user_id
         return contact
 
+    async def lock(self, contact_id: int) -> Contact | None:
+        """The contact with this id, locked for the transaction (None once erased)."""
+        found: Contact | None = await self._session.scalar(
+            select(Contact)
+            .where(Contact.id == contact_id)
+            .with_for_update()
+            .execution_options(populate_existing=True)
+        )
+        return found
+
     async def find(self, channel: str, chat_id: str) -> Contact | None:
         """The contact for this chat, if known (no lock, no change)."""
         found = await self._session.scalars(
@@ -144,6 +154,24 @@ class States(_Repository):
         """The saved state (a copy the caller may change), or None for a new conversation."""
         row = await self._session.get(ConversationState, contact_id)
         return None if row is None else copy.deepcopy(row.state)
+
+    async def row(self, contact_id: int) -> ConversationState | None:
+        """The stored row, selected and decrypted once per unit of work (see store)."""
+        return await self._session.get(ConversationState, contact_id)
+
+    def store(
+        self, row: ConversationState | None, contact_id: int, state: Mapping[str, Any],
+        now: datetime,
+    ) -> None:  # fmt: skip
+        """Replace the state of a row read by row() (None: the first state of this person)."""
+        if row is None:
+            self._session.add(
+                ConversationState(contact_id=contact_id, state=dict(state), updated_at=now)
+            )
+            return
+        row.state = dict(state)
+        row.updated_at = now
+        flag_modified(row, "state")  # a dict changed in place compares equal to itself
 
     async def save(self, contact_id: int, state: Mapping[str, Any], now: datetime) -> None:
         """Replace the saved state."""

@@ -39,12 +39,20 @@ class ConsoleHeaders:
 
 def routers() -> list[APIRouter]:
     """The console's own routers; other parts include theirs with install(extra=...)."""
+    from bot.web.console.actions import actions_router
     from bot.web.console.cases import cases_router
     from bot.web.console.inbox import inbox_router
     from bot.web.console.live import live_router
     from bot.web.console.media import media_router
 
-    return [auth_router(), inbox_router(), cases_router(), live_router(), media_router()]
+    return [
+        auth_router(),
+        inbox_router(),
+        cases_router(),
+        actions_router(),
+        live_router(),
+        media_router(),
+    ]
 
 
 def install(web: FastAPI, app: App, extra: list[APIRouter] | None = None) -> Console:

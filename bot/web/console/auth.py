@@ -138,9 +138,10 @@ def auth_router() -> APIRouter:
         console = console_of(request)
         name = username.strip()[:64]
         where = address(request)
-        allowed = await console.limiter.hit(console.per_account, "account", name.casefold())
-        allowed = await console.limiter.hit(console.per_address, "address", where) and allowed
-        if not allowed:
+        keys = (("account", name.casefold()), ("address", where))
+        limits = (console.per_account, console.per_address)
+        allowed = [await console.limiter.test(i, *k) for i, k in zip(limits, keys, strict=True)]
+        if not all(allowed):
             await _audit_login(console, None, name, "login_limited", where)
             return login_page(request, "login_limited", 429, next)
         async with console.app.conversations.sessions() as session, session.begin():
@@ -151,7 +152,9 @@ def auth_router() -> APIRouter:
                 await accounts.set_password(account, password)
             claims = {"a": account.id, "h": _fingerprint(account)} if account else None
         token = (await console.signer()).dumps(claims) if claims else ""
-        if account is None:
+        if account is None:  # only failures count towards the limits
+            for item, key in zip(limits, keys, strict=True):
+                await console.limiter.hit(item, *key)
             await _audit_login(console, None, name, "login_failed", where)
             return login_page(request, "login_failed", 401, next)
         await _audit_login(console, account.id, account.username, "login", where)

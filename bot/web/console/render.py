@@ -43,13 +43,8 @@ def add_nav(item: NavItem) -> None:
 
 
 def translator(request: Request, actor: Actor | None) -> Translator:
-    """The account's language; before login, the browser's (Vietnamese by default)."""
-    if actor is not None:
-        lang = actor.locale
-    else:
-        from bot.web.pages import page_language
-
-        lang = page_language(request)
+    """The account's language; before login Vietnamese, or English when asked (?lang=en)."""
+    lang = actor.locale if actor is not None else request.query_params.get("lang", "vi")
     return console_of(request).catalogs.translator(lang)
 
 

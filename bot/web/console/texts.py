@@ -59,10 +59,30 @@ DELIVERY = {
 }  # fmt: skip
 OUTCOMES = {
     "resolved": N_("console.outcome.resolved"), "referred": N_("console.outcome.referred"),
-    "no_answer": N_("console.outcome.no_answer"), "not_needed": N_("console.outcome.not_needed"),
-    "other": N_("console.outcome.other"),
+    "no_response": N_("console.outcome.no_response"), "declined": N_("console.outcome.declined"),
+    "duplicate": N_("console.outcome.duplicate"), "other": N_("console.outcome.other"),
 }  # fmt: skip
-"""Outcomes a case may be closed with (codes stored in handoff_requests.outcome)."""
+"""Outcomes a case may be closed with (bot.services.case_desk.OUTCOMES, in that order)."""
+REFUSALS = {
+    code: N_(code)
+    for code in (
+        N_("console.error.claimed_by_other"), N_("console.error.already_yours"),
+        N_("console.error.transfer_to_whom"), N_("console.error.no_such_caseworker"),
+        N_("console.error.no_such_team"), N_("console.error.empty_reply"),
+        N_("console.error.reply_too_long"), N_("console.error.claim_first"),
+        N_("console.error.bad_outcome"), N_("console.error.person_has_open_case"),
+        N_("console.error.empty_note"), N_("console.error.bad_priority"),
+        N_("console.error.person_erased"), N_("console.error.stale_form"),
+        N_("console.error.case_closed"), N_("console.error.case_not_closed"),
+        N_("console.error.unavailable"),
+    )
+}  # fmt: skip
+"""The desk's refusals (ValueError(message id)), as the caseworker reads them."""
 DURATION = {
     "minutes": N_("console.minutes"), "hours": N_("console.hours"), "days": N_("console.days"),
 }  # fmt: skip
+REASONS = {
+    "danger": N_("console.reason.danger"), "requested": N_("console.reason.requested"),
+    "not_understood": N_("console.reason.not_understood"), "voice": N_("console.reason.voice"),
+}  # fmt: skip
+"""Why a case was opened (handoff_requests.reason); an unknown code is shown as it is."""
