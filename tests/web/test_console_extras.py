@@ -202,3 +202,20 @@ def test_codes_are_read_as_typed_but_names_are_not_codes() -> None:
     assert normalise("HP7KQ42M") == "HP-7KQ4-2M"
     assert normalise("Nguyễn Thị Thử") is None
     assert normalise("HP-7KQ4-2O") is None, "O is not in the codes' alphabet"
+
+
+async def test_case_view_partial_lists_the_persons_language_replies_escaped(app: App) -> None:
+    from bot.web.console.state import templates
+    from db.canned import CannedReplies, canned_for
+
+    now = app.conversations.clock()
+    async with app.conversations.sessions() as session, session.begin():
+        await CannedReplies(session).create("en", "Hi", "Hello <script>x</script>", None, now)
+        await CannedReplies(session).create("vi", "Chào", "Chào bạn", None, now)
+    async with app.conversations.sessions() as session:
+        replies = await canned_for(session, "en")
+    html = templates.get_template("console/_canned.html").render(
+        canned=replies, canned_heading="Canned replies"
+    )
+    assert "<strong>Hi</strong>" in html and "Chào bạn" not in html
+    assert "Hello &lt;script&gt;x&lt;/script&gt;" in html and "<script>" not in html
