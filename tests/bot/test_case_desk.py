@@ -172,3 +172,20 @@ async def test_erased_person_cannot_be_written_to(app: App, transcript) -> None:
     assert row is not None and row.status == "erased" and row.contact_id is None
     with pytest.raises(ValueError, match="person_erased"):
         await app.desk.claim(lan, case.id, "n1")
+
+
+async def test_two_caseworkers_claiming_at_once_one_wins(app: App, transcript) -> None:
+    _chat, case = await _waiting_case(app, transcript)
+    lan, hoa = await _worker(app, "lan"), await _worker(app, "hoa")
+    results = await asyncio.gather(
+        app.desk.claim(lan, case.id, "n-lan"),
+        app.desk.claim(hoa, case.id, "n-hoa"),
+        return_exceptions=True,
+    )
+    refused = [r for r in results if isinstance(r, ValueError)]
+    assert len(refused) == 1 and "claimed_by_other" in str(refused[0])
+    async with app.conversations.sessions() as s:
+        row = await s.get(HandoffRequest, case.id)
+        claims = list(await s.scalars(select(AuditEntry).where(AuditEntry.action == "case.claim")))
+    assert row is not None and row.assignee_id in (lan.id, hoa.id)
+    assert [c.actor_id for c in claims] == [row.assignee_id]

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import io
+import math
+import struct
+import wave
 from typing import Any
 
 import pytest
@@ -10,6 +14,7 @@ from playwright.async_api import Page, expect
 
 from bot.app import App
 from db.models import HandoffRequest
+from dialogs.events import Kind
 from tests.web.conftest import ARTIFACTS, Offline, open_page
 from tests.web.console_support import PASSWORD, account, audit_rows, urgent_case
 
@@ -19,6 +24,22 @@ PAYLOADS = [
     '<a href="javascript:window.__xss = 3">bấm vào đây</a> javascript:window.__xss=4',
 ]
 FLAG = "() => window.__xss === undefined"
+
+
+def tone() -> bytes:
+    """A quarter second of a 440 Hz tone as WAV: a voice note the browser can play."""
+    out = io.BytesIO()
+    with wave.open(out, "wb") as wav:
+        wav.setnchannels(1)
+        wav.setsampwidth(2)
+        wav.setframerate(8000)
+        wav.writeframes(
+            b"".join(
+                struct.pack("<h", int(8000 * math.sin(2 * math.pi * 440 * i / 8000)))
+                for i in range(2000)
+            )
+        )
+    return out.getvalue()
 
 
 async def sign_in(page: Page, base_url: str, name: str) -> None:
@@ -69,6 +90,13 @@ async def test_a_caseworker_claims_replies_and_sees_the_person_live(
 
     await person.send("Tôi đang ở bến xe Cầu Rào")  # no reload: the live view shows it
     await expect(page.locator("#history")).to_contain_text("Tôi đang ở bến xe Cầu Rào")
+    await person._event(Kind.MEDIA, data={"media": "voice", "mime": "audio/wav"}, attachment=tone())
+    audio = page.locator("#history audio")
+    await expect(audio).to_have_count(1)
+    await page.wait_for_function(
+        "document.querySelector('#history audio').readyState >= 1", timeout=10_000
+    )
+    assert await audio.evaluate("a => a.duration") > 0.1
     ARTIFACTS.mkdir(exist_ok=True)
     await page.screenshot(path=str(ARTIFACTS / "console-case.png"), full_page=True)
     assert offline.refused == []

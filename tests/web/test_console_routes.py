@@ -8,6 +8,7 @@ from bot.app import App
 from bot.web.app import create_web_app
 from bot.web.public import HEADERS
 from db.models import HandoffRequest, Media, Message, OutboxItem
+from db.repositories import Declarations
 from tests.support import FakeClock
 from tests.web.console_support import (
     PASSWORD,
@@ -246,3 +247,79 @@ async def test_logins_are_limited_per_address_and_only_failures_count(app: App) 
         for number in range(30):  # one address guessing many names
             assert (await login(http, f"guess{number}", "guess")).status_code == 401
         assert (await login(http, "lan")).status_code == 429
+
+
+async def test_a_transfer_carries_the_history_and_the_next_caseworker_closes(app: App) -> None:
+    _person, case = await urgent_case(app)
+    await account(app, "lan")
+    hoa = await account(app, "hoa", team="kien-an")
+    url = f"/console/cases/{case.id}"
+    async with client(app) as http:
+        await login(http, "lan")
+        await post_form(http, url, f"{url}/claim")
+        moved = await post_form(
+            http, url, f"{url}/transfer", to_caseworker=str(hoa.id), note="Chị ấy ở Kiến An"
+        )
+        assert moved.status_code == 303
+        assert (await http.get(url)).status_code == 404  # another team's case now
+    async with client(app) as http:
+        await login(http, "hoa")
+        assert f'href="{url}"' in (await http.get("/console?view=mine")).text
+        page = await http.get(url)
+        assert "cứu tôi với" in page.text and "Chị ấy ở Kiến An" in page.text
+        await post_form(http, url, f"{url}/claim")
+        closed = await post_form(http, url, f"{url}/close", outcome="referred")
+        assert closed.status_code == 303
+        assert f'href="{url}"' in (await http.get("/console?view=closed")).text
+        assert "Mở lại" in (await http.get(url)).text
+    async with app.conversations.sessions() as session:
+        row = await session.get(HandoffRequest, case.id)
+    assert row is not None and (row.status, row.outcome, row.team) == (
+        "closed", "referred", "kien-an",
+    )  # fmt: skip
+
+
+async def test_the_persons_declaration_opens_as_a_pdf_and_the_view_is_audited(app: App) -> None:
+    person, case = await urgent_case(app)
+    async with app.conversations.sessions() as session, session.begin():
+        await Declarations(session).add(
+            person.contact_id, "HP-ABCD-EF", "self_declaration", {}, "HP",
+            app.conversations.clock(),
+        )  # fmt: skip
+    await account(app, "lan")
+    await account(app, "minh", team="north")
+    pdf = f"/console/cases/{case.id}/declarations/HP-ABCD-EF.pdf?lang=vi"
+    async with client(app) as http:
+        await login(http, "lan")
+        page = await http.get(f"/console/cases/{case.id}")
+        assert "HP-ABCD-EF" in page.text and f'href="{pdf}"' in page.text
+        answer = await http.get(pdf)
+        assert answer.status_code == 200 and answer.content.startswith(b"%PDF")
+        assert answer.headers["content-type"] == "application/pdf"
+    async with client(app) as http:
+        await login(http, "minh")
+        assert (await http.get(pdf)).status_code == 404
+    rows = await audit_rows(app)
+    assert ("lan", "declaration_view", case.id, "HP-ABCD-EF") in rows
+    assert ("minh", "case_refused", case.id, "declaration_pdf") in rows
+
+
+async def test_a_supervisor_sees_all_and_assigns_a_caseworker_sees_no_assign_form(
+    app: App,
+) -> None:
+    _person, case = await urgent_case(app)
+    lan = await account(app, "lan", team="north")
+    await account(app, "sup", role="supervisor", team="north")
+    url = f"/console/cases/{case.id}"
+    async with client(app) as http:
+        await login(http, "sup")
+        assert f'href="{url}"' in (await http.get("/console?view=all")).text
+        assigned = await post_form(http, url, f"{url}/assign", assignee=str(lan.id))
+        assert assigned.status_code == 303
+    async with client(app) as http:
+        await login(http, "lan")
+        page = await http.get("/console?view=all")  # not for caseworkers: their team's instead
+        assert "Tất cả" not in page.text.split("<main", 1)[1].split("</h1>")[0]
+        assert f'href="{url}"' in (await http.get("/console?view=mine")).text
+        case_page = await http.get(url)
+        assert case_page.status_code == 200 and f"{url}/assign" not in case_page.text

@@ -1,4 +1,14 @@
-"""The caseworkers' console at /console: sign-in, inbox, cases, live updates, media."""
+"""The caseworkers' console at /console: sign-in, inbox, cases, live updates, media.
+
+Other console pages (canned replies, lookup, audit, dashboard) are routers whose routes
+start with /console and take `actor: SignedIn` (or `Supervisor`, `Admin`, or
+`Depends(require_actor("admin"))`) from bot.web.console.auth; they answer with
+`render(request, actor, "console/<page>.html", **context)`, templates extending
+console/base.html (blocks title and content; every form needs
+`<input type="hidden" name="{{ csrf_field }}" value="{{ csrf_token }}">`), show themselves
+in the nav with `add_nav(NavItem(N_("..."), "/console/...", role))`, and are listed in
+routers() below. CSRF, the CSP and no-store apply to every /console path on their own.
+"""
 
 from __future__ import annotations
 

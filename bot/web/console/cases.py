@@ -70,7 +70,7 @@ async def case_context(request: Request, actor: Actor, row: HandoffRequest) -> d
         "teams": [(team.code, team.name) for team in teams if team.code != row.team],
         "outcomes": [(code, t(label)) for code, label in OUTCOMES.items()],
         "priorities": [(p, t(PRIORITY[p])) for p in PRIORITIES],
-        "nonce": new_nonce(),
+        "nonce": new_nonce,
         "mine": row.assignee_id == actor.id,
         "claimed": row.claimed_at is not None,
         "live": f"/console/live?case={row.id}",

@@ -78,9 +78,6 @@ REFUSALS = {
     )
 }  # fmt: skip
 """The desk's refusals (ValueError(message id)), as the caseworker reads them."""
-DURATION = {
-    "minutes": N_("console.minutes"), "hours": N_("console.hours"), "days": N_("console.days"),
-}  # fmt: skip
 REASONS = {
     "danger": N_("console.reason.danger"), "requested": N_("console.reason.requested"),
     "not_understood": N_("console.reason.not_understood"), "voice": N_("console.reason.voice"),

@@ -8,10 +8,10 @@ from zoneinfo import ZoneInfo
 
 from babel.dates import format_datetime
 
-from bot.web.console.texts import DELIVERY, DURATION, OUTCOMES, PRIORITY, STATUS
+from bot.web.console.texts import DELIVERY, OUTCOMES, PRIORITY, STATUS
 from db.case_reads import waited
 from db.models import CASE_OPEN, HANDOFF_ERASED, HandoffRequest, Message
-from dialogs.i18n import Translator
+from dialogs.i18n import N_, Translator
 
 MEDIA_KINDS = ("voice", "photo", "file", "sticker")
 
@@ -31,10 +31,10 @@ def duration(seconds: float, t: Translator) -> str:
     """A waiting time a person reads at a glance: minutes, hours, or days."""
     minutes = int(seconds // 60)
     if minutes < 60:
-        return t(DURATION["minutes"], n=minutes)
+        return t(N_("console.minutes"), n=minutes)
     if minutes < 24 * 60:
-        return t(DURATION["hours"], n=minutes // 60, m=minutes % 60)
-    return t(DURATION["days"], n=minutes // (24 * 60), h=minutes // 60 % 24)
+        return t(N_("console.hours"), n=minutes // 60, m=minutes % 60)
+    return t(N_("console.days"), n=minutes // (24 * 60), h=minutes // 60 % 24)
 
 
 def when(at: datetime | None, t: Translator, zone: str) -> str:
