@@ -37,9 +37,18 @@ class Audit:
             )
         )  # fmt: skip
 
-    async def recent(self, limit: int = 200, case_id: int | None = None) -> list[AuditEntry]:
-        """The newest rows first, for the admins' page."""
+    async def recent(
+        self, limit: int = 200, case_id: int | None = None, action: str | None = None
+    ) -> list[AuditEntry]:
+        """The newest rows first, for the admins' page; filtered by case and by action."""
         query = select(AuditEntry).order_by(AuditEntry.id.desc()).limit(limit)
         if case_id is not None:
             query = query.where(AuditEntry.case_id == case_id)
+        if action:
+            query = query.where(AuditEntry.action == action)
         return list(await self._session.scalars(query))
+
+    async def actions(self) -> list[str]:
+        """The actions recorded so far, for the page's filter."""
+        found = await self._session.scalars(select(AuditEntry.action).distinct())
+        return sorted(found)

@@ -217,8 +217,16 @@ class Declarations(_Repository):
         answers: Mapping[str, Any],
         province: str,
         now: datetime,
+        *,
+        ward_code: str | None = None,
+        month: str | None = None,
+        return_mode: str | None = None,
+        needs: str | None = None,
     ) -> Declaration:
-        """Store a declaration; raises IntegrityError at once if ref is taken."""
+        """Store a declaration; raises IntegrityError at once if ref is taken.
+
+        The keyword columns are the coarse, unencrypted copies the supervisors' figures count.
+        """
         declaration = Declaration(
             contact_id=contact_id,
             ref=ref,
@@ -226,6 +234,10 @@ class Declarations(_Repository):
             answers=dict(answers),
             province=province,
             created_at=now,
+            ward_code=ward_code,
+            month=month,
+            return_mode=return_mode,
+            needs=needs,
         )
         self._session.add(declaration)
         await self._session.flush()

@@ -10,6 +10,7 @@ from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.services.declaration_files import DeclarationFiles
+from bot.services.figures import coarse_columns
 from bot.services.hours import ServiceHours
 from bot.services.refcode import new_ref
 from db.models import (
@@ -60,12 +61,14 @@ class DbCaseServices:
     async def submit_declaration(self, flow_id: str, answers: Mapping[str, Any]) -> str:
         """Store the answers under a new reference code that no other declaration has."""
         repo = Declarations(self.session)
+        coarse = coarse_columns(answers, self.now)
         for _ in range(REF_ATTEMPTS):
             ref = new_ref(self.province)
             if not await repo.ref_exists(ref):
                 await repo.add(
-                    self.contact_id, ref, flow_id, dict(answers), self.province, self.now
-                )
+                    self.contact_id, ref, flow_id, dict(answers), self.province, self.now,
+                    **coarse,
+                )  # fmt: skip
                 return ref
         raise RuntimeError("could not find a free reference code")
 

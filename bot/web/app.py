@@ -13,6 +13,7 @@ from starlette.exceptions import HTTPException
 
 from bot.app import App
 from bot.channels.telegram_runtime import TelegramRuntime
+from bot.web.console import audit_page, canned, dashboard, lookup
 from bot.web.console import install as install_console
 from bot.web.pages import not_found_handler
 from bot.web.public import STATIC_DIR, public_router
@@ -32,7 +33,8 @@ def create_web_app(app: App, telegram: TelegramRuntime | None = None) -> FastAPI
     )  # fmt: skip
     web.add_exception_handler(HTTPException, not_found_handler(Catalogs()))
     web.include_router(public_router(app))
-    install_console(web, app)
+    extras = [page.router(app) for page in (canned, lookup, audit_page, dashboard)]
+    install_console(web, app, extra=extras)
     web.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
 
     @web.get("/healthz")

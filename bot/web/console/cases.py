@@ -17,6 +17,7 @@ from bot.web.console.state import console_of
 from bot.web.console.texts import OUTCOMES, PRIORITY, REASONS
 from bot.web.console.views import case_view, message_view, when
 from db.accounts import Accounts
+from db.canned import canned_for
 from db.case_reads import CaseReads
 from db.models import PRIORITIES, HandoffRequest
 
@@ -46,6 +47,8 @@ async def case_context(request: Request, actor: Actor, row: HandoffRequest) -> d
         if not actor.sees_all:
             members = await accounts.team_members(actor.team)
         teams = await accounts.teams()
+        person_lang = contact.locale if contact is not None and contact.locale else "vi"
+        canned = await canned_for(session, person_lang)
     zone = settings.timezone
     facts = case_view(row, t, now, settings.console_wait_minutes * 60.0, names, settings.timezone)
     history = [message_view(m, t, names, settings.timezone, mimes) for m in messages]
@@ -71,6 +74,9 @@ async def case_context(request: Request, actor: Actor, row: HandoffRequest) -> d
         "outcomes": [(code, t(label)) for code, label in OUTCOMES.items()],
         "priorities": [(p, t(PRIORITY[p])) for p in PRIORITIES],
         "nonce": new_nonce,
+        "canned": canned,
+        "canned_heading": t("console.canned.title"),
+        "canned_insert": t("console.canned.insert"),
         "mine": row.assignee_id == actor.id,
         "claimed": row.claimed_at is not None,
         "live": f"/console/live?case={row.id}",

@@ -70,7 +70,25 @@
     source.addEventListener("gone", function () { source.close(); });
   }
 
+  // A canned reply goes into the reply box, to be read and changed before it is sent.
+  function startCanned(pick) {
+    var box = document.getElementById("reply");
+    if (!box) return;
+    pick.querySelectorAll("[data-canned]").forEach(function (body) {
+      var button = document.createElement("button");
+      button.type = "button";
+      button.textContent = pick.getAttribute("data-insert");
+      button.addEventListener("click", function () {
+        box.value = body.getAttribute("data-canned");
+        box.focus();
+      });
+      body.after(button);
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
+    var pick = document.querySelector(".canned-pick[data-insert]");
+    if (pick) startCanned(pick);
     if (!window.EventSource) return;
     var cases = document.getElementById("cases");
     if (cases && cases.getAttribute("data-live")) startInbox(cases);
