@@ -46,22 +46,25 @@ class Outbox:
         kind: str,
         payload: Any,
         now: datetime,
-    ) -> None:
-        """Queue one item; it commits with whatever else the caller commits."""
-        self._session.add(
-            OutboxItem(
-                channel=channel,
-                chat_key=chat_key(channel, chat_id),
-                chat_id=chat_id,
-                contact_id=contact_id,
-                kind=kind,
-                payload=payload,
-                status=PENDING,
-                attempts=0,
-                next_attempt_at=now,
-                created_at=now,
-            )
+    ) -> OutboxItem:
+        """Queue one item; it commits with whatever else the caller commits.
+
+        Its id, after a flush, links the conversation's message (Message.outbox_id).
+        """
+        item = OutboxItem(
+            channel=channel,
+            chat_key=chat_key(channel, chat_id),
+            chat_id=chat_id,
+            contact_id=contact_id,
+            kind=kind,
+            payload=payload,
+            status=PENDING,
+            attempts=0,
+            next_attempt_at=now,
+            created_at=now,
         )
+        self._session.add(item)
+        return item
 
     @staticmethod
     def _heads(channel: str, now: datetime) -> list[ColumnElement[bool]]:
