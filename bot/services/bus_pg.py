@@ -52,7 +52,6 @@ class PgBus:
         self._pool_lock = asyncio.Lock()
         self._listening = asyncio.Event()
         self._listener: asyncio.Task[None] | None = None
-        self._subscribers = 0
 
     async def publish(self, change: Change) -> None:
         """Notify every process (this one through its own listener)."""
@@ -68,15 +67,13 @@ class PgBus:
     @contextlib.asynccontextmanager
     async def subscribe(self) -> AsyncIterator[AsyncIterator[Change]]:
         """Changes from every process, from the moment this returns."""
-        self._subscribers += 1
-        try:
-            async with self._local.subscribe() as changes:
-                if self._listener is None or self._listener.done():
-                    self._listener = asyncio.create_task(self._listen_forever(), name="pg-bus")
-                await self._listening.wait()
-                yield changes
-        finally:
-            self._subscribers -= 1
+        async with self._local.subscribe() as changes:
+            if self._listener is None or self._listener.done():
+                self._listener = asyncio.create_task(self._listen_forever(), name="pg-bus")
+            # Unreachable database: go on; a RESYNC follows once the listener connects.
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._listening.wait(), timeout=self.check * 2)
+            yield changes
 
     async def close(self) -> None:
         """Stop listening and close the connections (at shutdown)."""

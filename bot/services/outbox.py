@@ -38,6 +38,9 @@ RECORD_ATTEMPTS = 8
 LEASE = timedelta(seconds=10)
 """How long a claimed item stays another process's without a renewal."""
 RENEW = 3.0
+RECORDERS = 4
+"""Outcomes recorded at once: fewer than the engine's pool (5), so that a burst of sends
+does not open and close overflow connections, which made recording lag a second behind."""
 CLAIM_AHEAD = 2.0
 """Claim no more than the channel's overall rate lets go in this many seconds: an item
 claimed but waiting in the rate limiter would wait out its whole lease if we died."""
@@ -102,6 +105,7 @@ class OutboxWorker:
         self.owner, self.lease = owner or process_identity(), lease
         self._wake = asyncio.Event()
         self._inflight: set[int] = set()
+        self._recording = asyncio.Semaphore(RECORDERS)
         self._tasks: set[asyncio.Task[None]] = set()
 
     def wake(self) -> None:
@@ -230,7 +234,8 @@ class OutboxWorker:
         """Record the outcome, retrying: a sent item marked for retry would be sent twice."""
         for attempt in range(RECORD_ATTEMPTS):
             try:
-                return await self._record(work, status, wait, error, ids)
+                async with self._recording:
+                    return await self._record(work, status, wait, error, ids)
             except Exception:
                 log.warning("%s: recording item %s failed (try %d)", self.channel, work.id,
                             attempt + 1, exc_info=True)  # fmt: skip
