@@ -40,12 +40,17 @@ class App:
     bus: Bus
     desk: CaseDesk
     """The caseworkers' actions (claim, reply, close …) for the console."""
+    reads: async_sessionmaker[AsyncSession]
+    """Sessions for the console's live views, which only read (db.session read_only)."""
+    read_db: AsyncEngine | None = None
 
     async def close(self) -> None:
         """Stop listening for changes, and dispose of the connection pools."""
         close = getattr(self.bus, "close", None)
         if close is not None:
             await close()
+        if self.read_db is not None:
+            await self.read_db.dispose()
         await self.db.dispose()
 
 
@@ -74,7 +79,12 @@ async def build_app(settings: Settings | None = None, clock: Clock = utcnow) -> 
     )
     bus = make_bus(settings.db_url)
     service.bus, service.hours = bus, settings.hours
-    return App(settings, db, content, service, directory, bus, CaseDesk(service))
+    read_db = None
+    if make_url(settings.db_url).get_backend_name() == "sqlite":
+        read_db = make_engine(settings.db_url, read_only=True)
+    reads = make_sessionmaker(read_db) if read_db is not None else sessions
+    desk = CaseDesk(service)
+    return App(settings, db, content, service, directory, bus, desk, reads, read_db)
 
 
 def configure_keys(settings: Settings) -> None:

@@ -79,7 +79,8 @@ class CaseReads:
             query = query.order_by(_RANK, HandoffRequest.created_at, HandoffRequest.id)
         return list(await self._session.scalars(query))
 
-    def in_view(self, case_row: HandoffRequest, view: str, viewer: Viewer) -> bool:
+    @staticmethod
+    def in_view(case_row: HandoffRequest, view: str, viewer: Viewer) -> bool:
         """Whether a case belongs in a view (the live inbox adds or removes rows by this)."""
         is_open = case_row.status in CASE_OPEN
         return {

@@ -48,13 +48,19 @@ def _hide_result_rows() -> None:
         engine_log.addFilter(_NoResultRows())
 
 
-def make_engine(url: str, *, foreign_keys: bool = True, one_writer: bool = False) -> AsyncEngine:
+def make_engine(
+    url: str, *, foreign_keys: bool = True, one_writer: bool = False, read_only: bool = False
+) -> AsyncEngine:
     """An async engine; on SQLite, with foreign keys, secure delete, WAL and real savepoints.
 
     foreign_keys=False is for migrations only: SQLite batch mode drops and recreates
     tables, and with enforcement on, dropping "contacts" would cascade to its children.
     Bound parameters are hidden from errors and logs, and result rows from the debug log:
     they carry chat ids and what people wrote.
+
+    read_only (SQLite) is for the console's live views: several connections that only read,
+    each in a deferred transaction, so that WAL lets them read while the writer writes
+    instead of queueing behind it for the one writer's connection.
     """
     _hide_result_rows()
     parsed = make_url(url)
@@ -71,7 +77,11 @@ def make_engine(url: str, *, foreign_keys: bool = True, one_writer: bool = False
         if one_writer
         else create_async_engine(url, hide_parameters=True)
     )
-    pragmas = (f"PRAGMA foreign_keys={'ON' if foreign_keys else 'OFF'}", *_SQLITE_PRAGMAS)
+    pragmas: tuple[str, ...] = (
+        f"PRAGMA foreign_keys={'ON' if foreign_keys else 'OFF'}", *_SQLITE_PRAGMAS,
+    )  # fmt: skip
+    if read_only:
+        pragmas = (*pragmas, "PRAGMA query_only=ON")
 
     @event.listens_for(engine.sync_engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: ConnectionPoolEntry) -> None:
@@ -88,7 +98,7 @@ def make_engine(url: str, *, foreign_keys: bool = True, one_writer: bool = False
         # IMMEDIATE takes the write lock up front: a deferred transaction that reads and
         # then writes fails at once with "database is locked" when another wrote meanwhile,
         # instead of waiting busy_timeout for its turn.
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+        conn.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
     return engine
 

@@ -306,13 +306,13 @@ async def test_the_engine_names_what_is_for_the_caseworker(app: App) -> None:
         (Kind.TEXT, {"text": "chào"}),
         (Kind.LOCATION, {"location": (20.8, 106.7)}),
         (Kind.MEDIA, {"data": {"media": "voice"}}),
+        (Kind.MEDIA, {"data": {"media": "voice", "too_big": True}}),  # shown, without the file
         (Kind.TEXT, {"text": "cứu tôi"}),
     ):
         state, relay = await send(state, kind, **kw)
         assert relay, kind
     for kind, kw in (
         (Kind.TEXT, {"text": "menu"}),
-        (Kind.MEDIA, {"data": {"too_big": True}}),
         (Kind.SYSTEM, {"payload": "case:joined", "data": {"code": "1"}}),
     ):
         state, relay = await send(state, kind, **kw)

@@ -7,6 +7,7 @@ same templates as the page, escaped the same way; static/console.js inserts them
 
 from __future__ import annotations
 
+import asyncio
 import json
 import time
 from collections.abc import AsyncIterator
@@ -17,6 +18,7 @@ from fastapi.responses import Response
 from sse_starlette import EventSourceResponse
 
 from bot.services.access import Actor, can_see
+from bot.services.bus import Change
 from bot.web.console.access_check import CaseRefused, open_case
 from bot.web.console.auth import SignedIn
 from bot.web.console.inbox import viewer
@@ -63,7 +65,7 @@ class Stream:
 
     async def for_case(self, row_id: int) -> list[dict[str, str]]:
         """New messages of the watched case, and its facts when they changed."""
-        async with self.console.app.conversations.sessions() as session:
+        async with self.console.app.reads() as session:
             reads = CaseReads(session)
             row = await reads.get(row_id)
             if row is None or not can_see(self.actor, row):
@@ -84,22 +86,19 @@ class Stream:
         out.append(_event("facts", html=html))
         return out
 
-    async def for_inbox(self, case_id: int) -> list[dict[str, str]]:
+    async def for_inbox(self, change: Change) -> list[dict[str, str]]:
         """The changed case's row, or its removal when it left this view or these eyes."""
-        async with self.console.app.conversations.sessions() as session:
-            reads = CaseReads(session)
-            row = await reads.get(case_id)
-            names = await reads.names()
-            shown = (
-                row is not None and can_see(self.actor, row)
-                and reads.in_view(row, self.view, viewer(self.actor))
-            )  # fmt: skip
+        row, names = await asyncio.shield(snapshot(self.console, change))
+        shown = (
+            row is not None and can_see(self.actor, row)
+            and CaseReads.in_view(row, self.view, viewer(self.actor))
+        )  # fmt: skip
         if not shown or row is None:
-            return [_event("remove", id=case_id)]
+            return [_event("remove", id=change.case_id)]
         html = templates.get_template("console/_case_row.html").render(
             c=self._facts(row, names), text=self.text
         )
-        return [_event("case", id=case_id, html=html, priority=row.priority)]
+        return [_event("case", id=change.case_id, html=html, priority=row.priority)]
 
     async def events(self) -> AsyncIterator[dict[str, str]]:
         """Everything this reader may see, as it happens; ends when the account changes."""
@@ -122,8 +121,36 @@ class Stream:
                         for event in await self.for_case(self.case_id):
                             yield event
                 else:
-                    for event in await self.for_inbox(change.case_id):
+                    for event in await self.for_inbox(change):
                         yield event
+
+
+SNAPSHOT_SECONDS = 10.0
+"""How long a change's shared read is kept: longer than any stream takes to reach it."""
+
+
+def snapshot(
+    console: Console, change: Change
+) -> asyncio.Future[tuple[HandoffRequest | None, dict[int, str]]]:
+    """One read of a changed case for all the live inboxes of this process.
+
+    Fifty caseworkers watching their inboxes would otherwise read the same row fifty times
+    for each message a person sends. The bus hands every stream the same Change object.
+    """
+    key = id(change)
+    found = console.snapshots.get(key)
+    if found is not None and found[0] is change:
+        return found[1]
+
+    async def load() -> tuple[HandoffRequest | None, dict[int, str]]:
+        async with console.app.reads() as session:
+            reads = CaseReads(session)
+            return await reads.get(change.case_id or 0), await reads.names()
+
+    task = asyncio.ensure_future(load())
+    console.snapshots[key] = (change, task)
+    asyncio.get_running_loop().call_later(SNAPSHOT_SECONDS, console.snapshots.pop, key, None)
+    return task
 
 
 def live_router() -> APIRouter:

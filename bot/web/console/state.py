@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass, field
+from typing import Any
 
 from fastapi import Request
 from itsdangerous import URLSafeTimedSerializer
@@ -34,6 +35,8 @@ class Console:
 
     _key: bytes | None = None
     _lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    snapshots: dict[int, Any] = field(default_factory=dict)
+    """Per change, the one read of its case that every live inbox of this process shares."""
 
     async def key(self) -> bytes:
         """The database's console secret, read (or made) on first use: every process agrees."""
