@@ -73,7 +73,10 @@ async def test_audit_log_refuses_update_and_delete_on_postgresql(database_url: s
     try:
         async with make_sessionmaker(engine)() as s, s.begin():
             Audit(s).record(1, "lan", "case.view", NOW, case_id=7)
-        for statement in ("UPDATE audit_log SET actor = 'someone'", "DELETE FROM audit_log"):
+        for statement in (
+            "UPDATE audit_log SET actor = 'someone'", "DELETE FROM audit_log",
+            "TRUNCATE audit_log",
+        ):  # fmt: skip
             with pytest.raises(DBAPIError, match="append-only"):
                 async with engine.begin() as conn:
                     await conn.execute(text(statement))

@@ -36,6 +36,10 @@ _TRIGGER = """
 CREATE TRIGGER audit_log_append_only BEFORE UPDATE OR DELETE ON audit_log
 FOR EACH ROW EXECUTE FUNCTION audit_log_is_append_only()
 """
+_NO_TRUNCATE = """
+CREATE TRIGGER audit_log_no_truncate BEFORE TRUNCATE ON audit_log
+FOR EACH STATEMENT EXECUTE FUNCTION audit_log_is_append_only()
+"""
 
 
 def upgrade() -> None:
@@ -144,6 +148,7 @@ def upgrade() -> None:
     if op.get_bind().dialect.name == "postgresql":
         op.execute(_REFUSE_CHANGES)
         op.execute(_TRIGGER)
+        op.execute(_NO_TRUNCATE)
     op.create_table(
         "media",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -212,6 +217,7 @@ def downgrade() -> None:
     op.drop_index("ix_media_contact_id", table_name="media")
     op.drop_table("media")
     if op.get_bind().dialect.name == "postgresql":
+        op.execute("DROP TRIGGER IF EXISTS audit_log_no_truncate ON audit_log")
         op.execute("DROP TRIGGER IF EXISTS audit_log_append_only ON audit_log")
         op.execute("DROP FUNCTION IF EXISTS audit_log_is_append_only()")
     op.drop_index("ix_audit_log_case_id", table_name="audit_log")
