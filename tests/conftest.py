@@ -19,6 +19,9 @@ from bot.settings import Settings
 from tests.support import FakeClock, Transcript
 
 POSTGRES_ENV = "HOTLINE_TEST_POSTGRES_URL"
+pytest_plugins = ["tests.processes"]
+"""pg_settings and hotline_serve, for the tests of several processes."""
+
 BACKENDS = ["sqlite", *(["postgresql"] if os.environ.get(POSTGRES_ENV) else [])]
 
 

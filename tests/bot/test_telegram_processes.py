@@ -7,70 +7,23 @@ SIGKILL as a crash would kill them.
 from __future__ import annotations
 
 import asyncio
-import os
 import signal
-import sys
 import time
 from collections import Counter
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
-from pathlib import Path
 
-import pytest
 from sqlalchemy import text
 
 from bot.app import App, build_app
 from bot.services.conversation import utcnow
-from bot.settings import Settings
 from db.outbox import MESSAGE, Outbox
 from db.repositories import Contacts
 from dialogs.events import Reply
 from tests.fakes.telegram_server import FakeTelegram
-from tests.support import free_port
+from tests.processes import hotline_serve
 
 COUNT = 200
 FIRST_CHAT = 810000
 TAKEOVER_LIMIT = 15.0
-
-
-@pytest.fixture
-def pg_settings(settings: Settings) -> Settings:
-    if not settings.db_url.startswith("postgresql"):
-        pytest.skip("several processes share PostgreSQL only")
-    return settings
-
-
-@asynccontextmanager
-async def serving(
-    tg: FakeTelegram, settings: Settings, folder: Path
-) -> AsyncIterator[asyncio.subprocess.Process]:
-    """`hotline serve` in webhook mode (so the two do not compete for getUpdates)."""
-    port = free_port()
-    await asyncio.to_thread(folder.mkdir, parents=True)
-    env = {k: v for k, v in os.environ.items() if not k.startswith("HOTLINE_")}
-    assert settings.secret_keys is not None
-    env |= {
-        "HOTLINE_VAR_DIR": str(folder / "var"),
-        "HOTLINE_DATABASE_URL": settings.db_url,
-        "HOTLINE_SECRET_KEYS": settings.secret_keys.get_secret_value(),
-        "HOTLINE_PORT": str(port),
-        "HOTLINE_TELEGRAM_TOKEN": tg.token,
-        "HOTLINE_TELEGRAM_API_BASE": tg.base_url,
-        "HOTLINE_TELEGRAM_WEBHOOK_URL": f"http://127.0.0.1:{port}/webhooks/telegram",
-    }
-    before = len(tg.calls_of("setWebhook"))
-    with (folder / "stderr.log").open("wb") as errors:
-        proc = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "bot", "serve", env=env, cwd=folder,
-            stdout=asyncio.subprocess.DEVNULL, stderr=errors,
-        )  # fmt: skip
-    try:
-        await tg.wait_for(lambda: len(tg.calls_of("setWebhook")) > before, timeout=60)
-        yield proc
-    finally:
-        if proc.returncode is None:
-            proc.send_signal(signal.SIGTERM)
-            await asyncio.wait_for(proc.wait(), timeout=30)
 
 
 async def queue(app: App, tg: FakeTelegram) -> None:
@@ -112,9 +65,10 @@ async def test_two_processes_send_each_queued_message_exactly_once(pg_settings, 
     try:
         async with (
             FakeTelegram() as tg,
-            serving(tg, pg_settings, tmp_path / "one") as one,
-            serving(tg, pg_settings, tmp_path / "two") as two,
+            hotline_serve(pg_settings, tmp_path / "one", tg) as served_one,
+            hotline_serve(pg_settings, tmp_path / "two", tg) as served_two,
         ):
+            one, two = served_one.proc, served_two.proc
             assert await leader_pid(app) in (one.pid, two.pid)
             await queue(app, tg)
             await tg.wait_for(lambda: len(sent(tg)) == COUNT, timeout=60)
@@ -131,9 +85,10 @@ async def test_killing_the_sender_hands_sending_to_the_other_process(pg_settings
     try:
         async with (
             FakeTelegram() as tg,
-            serving(tg, pg_settings, tmp_path / "one") as one,
-            serving(tg, pg_settings, tmp_path / "two") as two,
+            hotline_serve(pg_settings, tmp_path / "one", tg) as served_one,
+            hotline_serve(pg_settings, tmp_path / "two", tg) as served_two,
         ):
+            one, two = served_one.proc, served_two.proc
             sender = await leader_pid(app)
             victim, survivor = (one, two) if sender == one.pid else (two, one)
             await queue(app, tg)

@@ -9,16 +9,11 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
-import signal
-import sys
 import time
-from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
+from collections.abc import Callable
 from pathlib import Path
 
 import httpx
-import pytest
 from sqlalchemy import select
 
 from bot.app import build_app
@@ -26,60 +21,10 @@ from bot.services.conversation import utcnow
 from bot.settings import Settings
 from db.models import HandoffRequest
 from tests.fakes.telegram_server import FakeTelegram
-from tests.support import free_port
+from tests.processes import hotline_serve
 from tests.web.console_support import account, login, post_form
 
 CHAT = 515_151
-
-
-@pytest.fixture
-def pg_settings(settings: Settings) -> Settings:
-    if not settings.db_url.startswith("postgresql"):
-        pytest.skip("several processes share PostgreSQL only")
-    return settings
-
-
-@asynccontextmanager
-async def serve(settings: Settings, folder: Path, tg: FakeTelegram | None) -> AsyncIterator[str]:
-    """`hotline serve` in a child process; yields its base URL once /healthz answers."""
-    port = free_port()
-    await asyncio.to_thread(folder.mkdir, parents=True)
-    env = {k: v for k, v in os.environ.items() if not k.startswith("HOTLINE_")}
-    assert settings.secret_keys is not None
-    env |= {
-        "HOTLINE_VAR_DIR": str(folder / "var"),
-        "HOTLINE_DATABASE_URL": settings.db_url,
-        "HOTLINE_SECRET_KEYS": settings.secret_keys.get_secret_value(),
-        "HOTLINE_PORT": str(port),
-    }
-    if tg is not None:
-        env |= {
-            "HOTLINE_TELEGRAM_TOKEN": tg.token,
-            "HOTLINE_TELEGRAM_API_BASE": tg.base_url,
-            "HOTLINE_TELEGRAM_WEBHOOK_URL": f"http://127.0.0.1:{port}/webhooks/telegram",
-        }
-    base = f"http://127.0.0.1:{port}"
-    with (folder / "stderr.log").open("wb") as errors:
-        proc = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "bot", "serve", env=env, cwd=folder,
-            stdout=asyncio.subprocess.DEVNULL, stderr=errors,
-        )  # fmt: skip
-    try:
-        async with httpx.AsyncClient() as http:
-            for _ in range(600):
-                try:
-                    if (await http.get(base + "/healthz")).status_code == 200:
-                        break
-                except httpx.TransportError:
-                    pass
-                await asyncio.sleep(0.1)
-        if tg is not None:
-            await tg.wait_for(lambda: tg.calls_of("setWebhook"), timeout=60)
-        yield base
-    finally:
-        if proc.returncode is None:
-            proc.send_signal(signal.SIGTERM)
-            await asyncio.wait_for(proc.wait(), timeout=30)
 
 
 async def until(done: Callable[[], bool], timeout: float = 30) -> None:  # noqa: ASYNC109
@@ -111,9 +56,9 @@ async def test_a_console_in_one_process_and_telegram_in_the_other(
         await account(app, "lan")
         async with (
             FakeTelegram() as tg,
-            serve(pg_settings, tmp_path / "b", tg),
-            serve(pg_settings, tmp_path / "a", None) as console,
-            httpx.AsyncClient(base_url=console, timeout=30) as http,
+            hotline_serve(pg_settings, tmp_path / "b", tg),
+            hotline_serve(pg_settings, tmp_path / "a") as console,
+            httpx.AsyncClient(base_url=console.base_url, timeout=30) as http,
         ):
             tg.user_sends(CHAT, "cứu tôi với, họ nhốt tôi")  # handled by B: an urgent case
             await tg.wait_for(lambda: tg.texts(CHAT), timeout=30)
