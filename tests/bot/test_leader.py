@@ -74,7 +74,7 @@ async def test_one_leads_and_another_takes_over_when_it_stops(pg_url: str) -> No
         first = 0 if jobs[0].running else 1
         tasks[first].cancel()
         took = await until(lambda: jobs[1 - first].running)
-        assert took < 2 and not jobs[first].running
+        assert took < 15 and not jobs[first].running  # the issue: within 15 s
         assert ticker.starts == 1, "another name is not affected"
     finally:
         for task in tasks:
@@ -91,7 +91,6 @@ async def test_a_leader_whose_connection_is_lost_stops_its_work(pg_url: str) -> 
     admin = make_engine(pg_url)
     try:
         await until(lambda: jobs[0].running or jobs[1].running)
-        first = 0 if jobs[0].running else 1
         async with admin.begin() as conn:
             # The holder's connection is the one holding the advisory lock.
             await conn.execute(
@@ -101,7 +100,9 @@ async def test_a_leader_whose_connection_is_lost_stops_its_work(pg_url: str) -> 
                     "WHERE l.locktype = 'advisory' AND a.datname = current_database()"
                 )
             )
-        await until(lambda: not jobs[first].running or jobs[1 - first].running)
+        # Stopped and led again: a count, since the same leader may lead again within the
+        # 20 ms between two looks at "running".
+        await until(lambda: sum(job.starts for job in jobs) >= 2)
         await until(lambda: sum(job.running for job in jobs) == 1)
         assert sum(job.starts for job in jobs) == 2, "stopped, and led again by one of them"
     finally:
