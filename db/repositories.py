@@ -152,7 +152,7 @@ class States(_Repository):
 
     async def load(self, contact_id: int) -> dict[str, Any] | None:
         """The saved state (a copy the caller may change), or None for a new conversation."""
-        row = await self._session.get(ConversationState, contact_id)
+        row = await self.row(contact_id)
         return None if row is None else copy.deepcopy(row.state)
 
     async def row(self, contact_id: int) -> ConversationState | None:
@@ -174,17 +174,8 @@ class States(_Repository):
         flag_modified(row, "state")  # a dict changed in place compares equal to itself
 
     async def save(self, contact_id: int, state: Mapping[str, Any], now: datetime) -> None:
-        """Replace the saved state."""
-        row = await self._session.get(ConversationState, contact_id)
-        if row is None:
-            self._session.add(
-                ConversationState(contact_id=contact_id, state=dict(state), updated_at=now)
-            )
-            return
-        row.state = dict(state)
-        row.updated_at = now
-        # A dict changed in place compares equal to itself; force the UPDATE.
-        flag_modified(row, "state")
+        """Replace the saved state (outside a unit of work, which uses row and store)."""
+        self.store(await self.row(contact_id), contact_id, state, now)
 
 
 class Consents(_Repository):
