@@ -9,15 +9,20 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.models import (
     HANDOFF_ERASED,
+    VISIT,
+    Appointment,
+    AppointmentPerson,
     CaseNote,
     Consent,
     Contact,
+    ContactPrefs,
     ConversationState,
     Declaration,
     HandoffRequest,
     Media,
     Message,
     OutboxItem,
+    Reminder,
 )
 
 __all__ = ["erase_contact"]
@@ -25,7 +30,10 @@ __all__ = ["erase_contact"]
 # Every table that points at contacts with ON DELETE CASCADE. They are also deleted
 # explicitly, so that erasure does not depend on the connection having enforced foreign
 # keys (SQLite enforces them only when PRAGMA foreign_keys=ON was set on that connection).
-_OWNED = (Message, Media, Declaration, Consent, ConversationState)
+_OWNED = (
+    Reminder, AppointmentPerson, ContactPrefs, Message, Media, Declaration, Consent,
+    ConversationState,
+)  # fmt: skip
 KEPT = {
     "handoff_requests": "the case stays for the caseworkers' record and the counts, unlinked: "
     "no person, no note, no verification code; its notes and messages are deleted",
@@ -51,6 +59,7 @@ async def erase_contact(session: AsyncSession, contact_id: int, now: datetime) -
     ).all()
     if kept:
         await session.execute(delete(CaseNote).where(CaseNote.case_id.in_(kept)))
+        await _cancel_visits(session, kept, now)
         await session.execute(
             update(HandoffRequest)
             .where(HandoffRequest.id.in_(kept))
@@ -68,3 +77,14 @@ async def erase_contact(session: AsyncSession, contact_id: int, now: datetime) -
     )
     await session.execute(delete(Contact).where(Contact.id == contact_id))
     return bool(kept)
+
+
+async def _cancel_visits(session: AsyncSession, cases: list[int], now: datetime) -> None:
+    """The person's visits stop, and lose where and why: their words may name the person."""
+    visits = select(Appointment.id).where(Appointment.case_id.in_(cases), Appointment.kind == VISIT)
+    await session.execute(delete(Reminder).where(Reminder.appointment_id.in_(visits)))
+    await session.execute(
+        update(Appointment)
+        .where(Appointment.id.in_(visits))
+        .values(status="cancelled", title=None, place=None, note=None, next_at=None, updated_at=now)
+    )

@@ -49,6 +49,16 @@ CITY_TEAM = "city"
 """The team that gets every case whose commune no other team covers."""
 PENDING, SENDING, SENT, FAILED = "pending", "sending", "sent", "failed"
 MESSAGE, DOCUMENT, DELETE = "message", "document", "delete"
+REMINDER_PENDING, REMINDER_SENT, REMINDER_MISSED, REMINDER_CANCELLED = (
+    "pending", "sent", "missed", "cancelled",
+)  # fmt: skip
+FOR_PERSON, FOR_CASEWORKER, URGENT_ALERT, URGENT_ESCALATION = (
+    "person", "caseworker", "alert", "escalation",
+)  # fmt: skip
+"""Reminder kinds: a person's, a caseworker's (visits, meetings), and the urgent-case alerts."""
+VISIT, MEETING = "visit", "meeting"
+"""Appointment kinds: a follow-up visit of one case, a recurring peer-group meeting."""
+SAFE_HOURS = ("morning", "afternoon", "evening", "any")
 LOOKUP_KEY_NAME = "chat_lookup"
 CHAT_KEY_LENGTH = 64
 """Hex digits of an HMAC-SHA256 (db.lookup.chat_key)."""
@@ -215,6 +225,8 @@ class HandoffRequest(Base):
     first_response_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    escalated_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    """An urgent case nobody claimed in time was escalated to the city team and supervisors."""
 
 
 class Team(Base):
@@ -248,6 +260,17 @@ class Caseworker(Base):
     locale: Mapped[str] = mapped_column(String(8), default="vi")
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    telegram_chat: Mapped[str | None] = mapped_column(EncryptedText())
+    """The Telegram chat this account linked (by a one-time code), for reminders and alerts."""
+    telegram_key: Mapped[str | None] = mapped_column(String(CHAT_KEY_LENGTH), unique=True)
+    on_call: Mapped[bool] = mapped_column(Boolean, default=False, server_default=text("false"))
+    """Alerted on Telegram when an urgent case of the team arrives."""
+    lead_minutes: Mapped[str] = mapped_column(
+        String(64), default="1440,60", server_default=text("'1440,60'")
+    )
+    """Before each appointment, when to remind this caseworker (minutes, comma-separated)."""
+    link_code_hash: Mapped[str | None] = mapped_column(String(64))
+    link_code_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
 class CaseNote(Base):
@@ -411,3 +434,122 @@ class Place(Base):
     verified_on: Mapped[date | None] = mapped_column(Date)
     verified: Mapped[bool] = mapped_column(Boolean, default=False)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class ContactPrefs(Base):
+    """How a person may be reminded: their safe hours and the code word reminders use."""
+
+    __tablename__ = "contact_prefs"
+
+    contact_id: Mapped[int] = mapped_column(
+        ForeignKey("contacts.id", ondelete="CASCADE"), primary_key=True
+    )
+    safe_hours: Mapped[str | None] = mapped_column(EncryptedText())
+    """One of SAFE_HOURS; None until the person chose (then "any" daytime hours apply)."""
+    code_word: Mapped[str | None] = mapped_column(EncryptedText())
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class ServiceSetting(Base):
+    """A setting supervisors change in the console (e.g. when urgent cases escalate)."""
+
+    __tablename__ = "service_settings"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(String(200))
+    updated_by: Mapped[int | None] = mapped_column(
+        ForeignKey("caseworkers.id", ondelete="SET NULL")
+    )
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class Appointment(Base):
+    """A follow-up visit of one case, or a recurring peer-group meeting (an RFC 5545 rule).
+
+    Times are UTC; a rule's wall-clock times are in `timezone`. next_at is the next
+    occurrence not yet passed, whose reminders exist as rows.
+    """
+
+    __tablename__ = "appointments"
+    __table_args__ = (Index("ix_appointments_status_next_at", "status", "next_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    team: Mapped[str] = mapped_column(String(32), default=CITY_TEAM)
+    case_id: Mapped[int | None] = mapped_column(
+        ForeignKey("handoff_requests.id", ondelete="SET NULL"), index=True
+    )
+    title: Mapped[str | None] = mapped_column(EncryptedText())
+    place: Mapped[str | None] = mapped_column(EncryptedText())
+    note: Mapped[str | None] = mapped_column(EncryptedText())
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    rrule: Mapped[str | None] = mapped_column(String(200))
+    timezone: Mapped[str] = mapped_column(String(64), default="Asia/Ho_Chi_Minh")
+    duration_minutes: Mapped[int] = mapped_column(Integer, default=60)
+    next_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    status: Mapped[str] = mapped_column(String(12), default="scheduled")
+    created_by: Mapped[int | None] = mapped_column(
+        ForeignKey("caseworkers.id", ondelete="SET NULL")
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class AppointmentPerson(Base):
+    """A person invited to an appointment, and their latest answer to its reminder."""
+
+    __tablename__ = "appointment_people"
+    __table_args__ = (UniqueConstraint("appointment_id", "contact_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    appointment_id: Mapped[int] = mapped_column(
+        ForeignKey("appointments.id", ondelete="CASCADE"), index=True
+    )
+    contact_id: Mapped[int] = mapped_column(
+        ForeignKey("contacts.id", ondelete="CASCADE"), index=True
+    )
+    case_id: Mapped[int | None] = mapped_column(
+        ForeignKey("handoff_requests.id", ondelete="SET NULL")
+    )
+    """The case their answers are recorded on."""
+    answer: Mapped[str | None] = mapped_column(String(16))
+    answered_for: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    """The occurrence the answer is about."""
+    answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class Reminder(Base):
+    """One message to send at due_at: the truth the ticker claims (db.claims), once.
+
+    kind is FOR_PERSON (contact_id), FOR_CASEWORKER (caseworker_id), URGENT_ALERT or
+    URGENT_ESCALATION (case_id; recipients are chosen when it fires).
+    """
+
+    __tablename__ = "reminders"
+    __table_args__ = (Index("ix_reminders_status_due_at", "status", "due_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    appointment_id: Mapped[int | None] = mapped_column(
+        ForeignKey("appointments.id", ondelete="CASCADE"), index=True
+    )
+    case_id: Mapped[int | None] = mapped_column(
+        ForeignKey("handoff_requests.id", ondelete="CASCADE"), index=True
+    )
+    contact_id: Mapped[int | None] = mapped_column(
+        ForeignKey("contacts.id", ondelete="CASCADE"), index=True
+    )
+    caseworker_id: Mapped[int | None] = mapped_column(
+        ForeignKey("caseworkers.id", ondelete="CASCADE"), index=True
+    )
+    occurrence_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    """The appointment's time this reminder is for; a reminder after it is useless."""
+    lead_minutes: Mapped[int | None] = mapped_column(Integer)
+    due_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    status: Mapped[str] = mapped_column(String(12), default=REMINDER_PENDING)
+    reason: Mapped[str | None] = mapped_column(String(32))
+    """Why it was missed or cancelled (e.g. "passed", "no_safe_time", "consent")."""
+    claimed_by: Mapped[str | None] = mapped_column(String(64))
+    claimed_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    fired_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())

@@ -141,6 +141,8 @@ class ConversationService:
             unit = Unit(session, contact, now, await open_case(session, contact.id))
             if effect is not None:
                 await effect(unit)
+                if unit.silent:
+                    return Delivery(None, [], contact.locale or "vi"), unit.changes
             states = States(session)
             row = await states.row(contact.id)
             state = State.from_dict(None if row is None else copy.deepcopy(row.state))

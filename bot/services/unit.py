@@ -29,6 +29,9 @@ class Unit:
     changes: list[Change] = field(default_factory=list)
     reply_message: Message | None = None
     """A caseworker's message whose delivery follows the first outbox item queued."""
+    silent: bool = False
+    """Set by an effect that found nothing to tell (a reminder no longer due): its own
+    changes commit, but the engine does not run and nothing is queued."""
 
     def changed(self, kind: str, case: HandoffRequest | None) -> None:
         """Publish this after commit (ids and team only)."""

@@ -41,6 +41,11 @@ TABLES = {
     "canned_replies",
     "audit_log",
     "media",
+    "contact_prefs",
+    "service_settings",
+    "appointments",
+    "appointment_people",
+    "reminders",
 }
 
 
@@ -74,6 +79,8 @@ async def test_constraint_names_follow_the_convention(engine: AsyncEngine) -> No
     async with engine.connect() as conn:
         found = await conn.run_sync(_constraints)
     assert found["uq"] == [
+        "uq_appointment_people_appointment_id_contact_id",
+        "uq_caseworkers_telegram_key",
         "uq_caseworkers_username",
         "uq_contacts_chat_key",
         "uq_declarations_ref",
@@ -81,11 +88,17 @@ async def test_constraint_names_follow_the_convention(engine: AsyncEngine) -> No
         "uq_places_key",
     ]
     assert found["fk"] == [
+        ("fk_appointment_people_appointment_id_appointments", "CASCADE"),
+        ("fk_appointment_people_case_id_handoff_requests", "SET NULL"),
+        ("fk_appointment_people_contact_id_contacts", "CASCADE"),
+        ("fk_appointments_case_id_handoff_requests", "SET NULL"),
+        ("fk_appointments_created_by_caseworkers", "SET NULL"),
         ("fk_canned_replies_updated_by_caseworkers", "SET NULL"),
         ("fk_case_notes_author_id_caseworkers", "SET NULL"),
         ("fk_case_notes_case_id_handoff_requests", "CASCADE"),
         ("fk_caseworkers_team_teams", None),
         ("fk_consents_contact_id_contacts", "CASCADE"),
+        ("fk_contact_prefs_contact_id_contacts", "CASCADE"),
         ("fk_conversation_states_contact_id_contacts", "CASCADE"),
         ("fk_declarations_contact_id_contacts", "CASCADE"),
         ("fk_handoff_requests_assignee_id_caseworkers", "SET NULL"),
@@ -96,6 +109,11 @@ async def test_constraint_names_follow_the_convention(engine: AsyncEngine) -> No
         ("fk_messages_contact_id_contacts", "CASCADE"),
         ("fk_messages_media_id_media", "SET NULL"),
         ("fk_outbox_contact_id_contacts", "SET NULL"),
+        ("fk_reminders_appointment_id_appointments", "CASCADE"),
+        ("fk_reminders_case_id_handoff_requests", "CASCADE"),
+        ("fk_reminders_caseworker_id_caseworkers", "CASCADE"),
+        ("fk_reminders_contact_id_contacts", "CASCADE"),
+        ("fk_service_settings_updated_by_caseworkers", "SET NULL"),
         ("fk_team_communes_team_code_teams", "CASCADE"),
     ]
 
