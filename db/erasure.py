@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 
 from sqlalchemy import delete, select, update
@@ -79,7 +80,7 @@ async def erase_contact(session: AsyncSession, contact_id: int, now: datetime) -
     return bool(kept)
 
 
-async def _cancel_visits(session: AsyncSession, cases: list[int], now: datetime) -> None:
+async def _cancel_visits(session: AsyncSession, cases: Sequence[int], now: datetime) -> None:
     """The person's visits stop, and lose where and why: their words may name the person."""
     visits = select(Appointment.id).where(Appointment.case_id.in_(cases), Appointment.kind == VISIT)
     await session.execute(delete(Reminder).where(Reminder.appointment_id.in_(visits)))
