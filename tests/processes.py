@@ -18,6 +18,8 @@ from bot.settings import Settings
 from tests.fakes.telegram_server import FakeTelegram
 from tests.support import free_port
 
+ROOT = Path(__file__).resolve().parents[1]
+
 
 @pytest.fixture
 def pg_settings(settings: Settings) -> Settings:
@@ -51,6 +53,8 @@ async def hotline_serve(
         "HOTLINE_DATABASE_URL": settings.db_url,
         "HOTLINE_SECRET_KEYS": settings.secret_keys.get_secret_value(),
         "HOTLINE_PORT": str(port),
+        # The checkout under test, not whichever one the environment installed.
+        "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")])),
     }
     if tg is not None:
         env |= {
