@@ -1,0 +1,273 @@
+"""Scheduling rules: which reminder rows an appointment gets, and when each is due.
+
+Everything runs in the caller's session and commits with the caller. Only the next
+occurrence of an appointment has rows; the ticker rolls a meeting on once it passed.
+A person gets a reminder only while their latest "contact" consent is granted, and only
+at a safe hour (safe_hours.place); a caseworker at each of their lead times.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.services.reminders import recurrence, safe_hours
+from db.models import (
+    FOR_CASEWORKER,
+    FOR_PERSON,
+    MEETING,
+    REMINDER_MISSED,
+    REMINDER_PENDING,
+    VISIT,
+    Appointment,
+    AppointmentPerson,
+    Caseworker,
+    ContactPrefs,
+    HandoffRequest,
+    Reminder,
+)
+from db.reminders import Reminders
+from db.repositories import Consents
+from dialogs.i18n import N_
+
+SCHEDULED, CANCELLED, DONE = "scheduled", "cancelled", "done"
+PERSON_LEAD_MINUTES = 1440
+"""A person's reminder comes a day ahead when no caseworker lead time says otherwise."""
+PAST_ERROR = N_("console.error.past")
+"""An appointment must lie ahead: a reminder for the past is no use."""
+
+
+def lead_times(text: str | None) -> list[int]:
+    """A caseworker's lead times ("1440,60") as minutes, largest first; bad parts ignored."""
+    found = {int(part) for part in (text or "").split(",") if part.strip().isdigit()}
+    return sorted((m for m in found if m > 0), reverse=True)
+
+
+async def _recipient(session: AsyncSession, appt: Appointment) -> Caseworker | None:
+    """The caseworker reminded: a visit's case assignee, else whoever made the appointment."""
+    chosen = appt.created_by
+    if appt.kind == VISIT and appt.case_id is not None:
+        case = await session.get(HandoffRequest, appt.case_id)
+        if case is not None and case.assignee_id is not None:
+            chosen = case.assignee_id
+    worker = await session.get(Caseworker, chosen) if chosen is not None else None
+    return worker if worker is not None and worker.active else None
+
+
+async def plan_occurrence(
+    session: AsyncSession, appt: Appointment, occurrence_at: datetime, now: datetime
+) -> list[Reminder]:
+    """Create the reminder rows of one occurrence and make it the appointment's next."""
+    appt.next_at = occurrence_at
+    rows = Reminders(session)
+    made: list[Reminder] = []
+    worker = await _recipient(session, appt)
+    leads = lead_times(worker.lead_minutes) if worker is not None else []
+    if worker is not None and leads:
+        ahead = [m for m in leads if occurrence_at - timedelta(minutes=m) >= now]
+        if not ahead and occurrence_at > now:
+            ahead = [leads[-1]]  # every lead time passed: one reminder at once, the nearest
+        for minutes in ahead:
+            due = max(occurrence_at - timedelta(minutes=minutes), now)
+            made.append(
+                await rows.add(
+                    kind=FOR_CASEWORKER,
+                    appointment_id=appt.id,
+                    case_id=appt.case_id,
+                    caseworker_id=worker.id,
+                    occurrence_at=occurrence_at,
+                    lead_minutes=minutes,
+                    due_at=due,
+                    created_at=now,
+                )
+            )
+    person_lead = leads[0] if leads else PERSON_LEAD_MINUTES
+    people = await session.scalars(
+        select(AppointmentPerson).where(AppointmentPerson.appointment_id == appt.id)
+    )
+    zone = ZoneInfo(appt.timezone)
+    for person in list(people):
+        consent = await Consents(session).latest(person.contact_id)
+        if consent.get("contact") is not True:
+            continue  # no consent, no message: not even a row that could fire later
+        prefs = await session.get(ContactPrefs, person.contact_id)
+        due = occurrence_at - timedelta(minutes=person_lead)
+        safe = prefs.safe_hours if prefs is not None else None
+        when = safe_hours.place(due, occurrence_at, safe, zone, now)
+        made.append(
+            await rows.add(
+                kind=FOR_PERSON,
+                appointment_id=appt.id,
+                case_id=person.case_id,
+                contact_id=person.contact_id,
+                occurrence_at=occurrence_at,
+                lead_minutes=person_lead,
+                due_at=when or due,
+                status=REMINDER_PENDING if when else REMINDER_MISSED,
+                reason=None if when else "no_safe_time",
+                created_at=now,
+            )
+        )
+    return made
+
+
+async def schedule_visit(
+    session: AsyncSession,
+    *,
+    case: HandoffRequest,
+    at: datetime,
+    place: str | None,
+    note: str | None,
+    created_by: int | None,
+    now: datetime,
+) -> Appointment:
+    """A follow-up visit of one case, its person invited, its reminders planned."""
+    if at <= now:
+        raise ValueError(PAST_ERROR)
+    appt = Appointment(
+        kind=VISIT, team=case.team, case_id=case.id, place=place, note=note, starts_at=at,
+        duration_minutes=60, next_at=at, status=SCHEDULED, created_by=created_by,
+        created_at=now, updated_at=now,
+    )  # fmt: skip
+    session.add(appt)
+    await session.flush()
+    if case.contact_id is not None:
+        session.add(
+            AppointmentPerson(appointment_id=appt.id, contact_id=case.contact_id, case_id=case.id)
+        )
+        await session.flush()
+    await plan_occurrence(session, appt, at, now)
+    return appt
+
+
+async def _latest_case(session: AsyncSession, contact_id: int) -> int | None:
+    """The case a person's answers are recorded on: their latest."""
+    found = await session.scalars(
+        select(HandoffRequest.id)
+        .where(HandoffRequest.contact_id == contact_id)
+        .order_by(HandoffRequest.created_at.desc(), HandoffRequest.id.desc())
+        .limit(1)
+    )
+    return found.first()
+
+
+async def schedule_meeting(
+    session: AsyncSession,
+    *,
+    team: str,
+    title: str | None,
+    place: str | None,
+    note: str | None,
+    rule: str,
+    start_local: datetime,
+    zone: str,
+    contact_ids: list[int],
+    created_by: int | None,
+    now: datetime,
+) -> Appointment:
+    """A recurring peer-group meeting; ValueError(console.error.rule) if it never comes."""
+    rule = recurrence.validate(rule)
+    first = recurrence.next_occurrence(rule, start_local, zone, now)
+    if first is None:
+        raise ValueError(recurrence.RULE_ERROR)
+    appt = Appointment(
+        kind=MEETING, team=team, title=title, place=place, note=note,
+        starts_at=recurrence.to_utc(start_local, zone), rrule=rule, timezone=zone,
+        duration_minutes=60, next_at=first, status=SCHEDULED, created_by=created_by,
+        created_at=now, updated_at=now,
+    )  # fmt: skip
+    session.add(appt)
+    await session.flush()
+    for contact_id in dict.fromkeys(contact_ids):
+        case_id = await _latest_case(session, contact_id)
+        session.add(
+            AppointmentPerson(appointment_id=appt.id, contact_id=contact_id, case_id=case_id)
+        )
+    await session.flush()
+    await plan_occurrence(session, appt, first, now)
+    return appt
+
+
+async def roll_meetings(session: AsyncSession, now: datetime) -> int:
+    """Move passed meetings to their next occurrence, close passed visits; how many changed.
+
+    Reminders of a passed occurrence stay as they are: the ticker marks them missed.
+    """
+    due = (
+        select(Appointment)
+        .where(Appointment.status == SCHEDULED, Appointment.next_at <= now)
+        .order_by(Appointment.next_at, Appointment.id)
+    )
+    if session.get_bind().dialect.name == "postgresql":
+        due = due.with_for_update(skip_locked=True)  # a second ticker passes over, never doubles
+    changed = 0
+    for appt in list(await session.scalars(due)):
+        appt.updated_at = now
+        changed += 1
+        if appt.kind != MEETING or not appt.rrule:
+            appt.status = DONE
+            continue
+        start_local = recurrence.to_local(appt.starts_at, appt.timezone)
+        following = recurrence.next_occurrence(appt.rrule, start_local, appt.timezone, now)
+        if following is None:
+            appt.status = DONE  # the rule ended (UNTIL or COUNT)
+            continue
+        await plan_occurrence(session, appt, following, now)
+    return changed
+
+
+async def cancel_for_person(
+    session: AsyncSession, contact_id: int, now: datetime, reason: str
+) -> int:
+    """Stop a person's pending reminders at once (consent withdrawn); how many."""
+    return await Reminders(session).cancel_pending(reason=reason, contact_id=contact_id)
+
+
+async def replan_person(session: AsyncSession, contact_id: int, now: datetime) -> int:
+    """Place a person's reminders again after their safe hours changed; how many moved."""
+    prefs = await session.get(ContactPrefs, contact_id)
+    safe = prefs.safe_hours if prefs is not None else None
+    moved = 0
+    for row in await Reminders(session).pending_of_person(contact_id, missed_too=True):
+        if row.occurrence_at is None or row.occurrence_at <= now:
+            continue
+        if row.status == REMINDER_MISSED and row.reason != "no_safe_time":
+            continue
+        appt = await session.get(Appointment, row.appointment_id) if row.appointment_id else None
+        zone = ZoneInfo(appt.timezone if appt is not None else "Asia/Ho_Chi_Minh")
+        lead = timedelta(minutes=row.lead_minutes or PERSON_LEAD_MINUTES)
+        when = safe_hours.place(row.occurrence_at - lead, row.occurrence_at, safe, zone, now)
+        if when is None:
+            row.status, row.reason = REMINDER_MISSED, "no_safe_time"
+        else:
+            row.status, row.reason, row.due_at = REMINDER_PENDING, None, when
+        moved += 1
+    return moved
+
+
+async def cancel_appointment(session: AsyncSession, appt_id: int, now: datetime) -> bool:
+    """Cancel an appointment and its pending reminders; False if there is none to cancel."""
+    appt = await session.get(Appointment, appt_id)
+    if appt is None or appt.status != SCHEDULED:
+        return False
+    appt.status, appt.next_at, appt.updated_at = CANCELLED, None, now
+    await Reminders(session).cancel_pending(reason="cancelled", appointment_id=appt_id)
+    return True
+
+
+async def reschedule_visit(
+    session: AsyncSession, appt_id: int, at: datetime, now: datetime
+) -> Appointment | None:
+    """Move a visit: its pending reminders are cancelled and new ones planned; None if no visit."""
+    appt = await session.get(Appointment, appt_id)
+    if appt is None or appt.kind != VISIT or appt.status == CANCELLED:
+        return None
+    if at <= now:
+        raise ValueError(PAST_ERROR)
+    await Reminders(session).cancel_pending(reason="rescheduled", appointment_id=appt_id)
+    appt.starts_at, appt.status, appt.updated_at = at, SCHEDULED, now
+    await plan_occurrence(session, appt, at, now)
+    return appt
