@@ -3,37 +3,36 @@
 Everything runs in the caller's session and commits with the caller. Only the next
 occurrence of an appointment has rows; the ticker rolls a meeting on once it passed.
 A person gets a reminder only while their latest "contact" consent is granted, and only
-at a safe hour (safe_hours.place); a caseworker at each of their lead times.
+at a safe hour (people.py); a caseworker at each of their lead times.
 """
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.services.reminders import recurrence, safe_hours
+from bot.services.reminders import people, recurrence
+from bot.services.reminders.people import cancel_for_person, replan_person
 from db.models import (
     FOR_CASEWORKER,
-    FOR_PERSON,
     MEETING,
-    REMINDER_MISSED,
-    REMINDER_PENDING,
     VISIT,
     Appointment,
     AppointmentPerson,
     Caseworker,
-    ContactPrefs,
     HandoffRequest,
     Reminder,
 )
 from db.reminders import Reminders
-from db.repositories import Consents
 from dialogs.i18n import N_
 
 SCHEDULED, CANCELLED, DONE = "scheduled", "cancelled", "done"
+__all__ = [
+    "cancel_appointment", "cancel_for_person", "plan_occurrence", "replan_person",
+    "reschedule_visit", "roll_meetings", "schedule_meeting", "schedule_visit",
+]  # fmt: skip
 PERSON_LEAD_MINUTES = 1440
 """A person's reminder comes a day ahead when no caseworker lead time says otherwise."""
 PAST_ERROR = N_("console.error.past")
@@ -85,32 +84,7 @@ async def plan_occurrence(
                 )
             )
     person_lead = leads[0] if leads else PERSON_LEAD_MINUTES
-    people = await session.scalars(
-        select(AppointmentPerson).where(AppointmentPerson.appointment_id == appt.id)
-    )
-    zone = ZoneInfo(appt.timezone)
-    for person in list(people):
-        consent = await Consents(session).latest(person.contact_id)
-        if consent.get("contact") is not True:
-            continue  # no consent, no message: not even a row that could fire later
-        prefs = await session.get(ContactPrefs, person.contact_id)
-        due = occurrence_at - timedelta(minutes=person_lead)
-        safe = prefs.safe_hours if prefs is not None else None
-        when = safe_hours.place(due, occurrence_at, safe, zone, now)
-        made.append(
-            await rows.add(
-                kind=FOR_PERSON,
-                appointment_id=appt.id,
-                case_id=person.case_id,
-                contact_id=person.contact_id,
-                occurrence_at=occurrence_at,
-                lead_minutes=person_lead,
-                due_at=when or due,
-                status=REMINDER_PENDING if when else REMINDER_MISSED,
-                reason=None if when else "no_safe_time",
-                created_at=now,
-            )
-        )
+    made += await people.plan_people(session, appt, occurrence_at, person_lead, now)
     return made
 
 
@@ -217,35 +191,6 @@ async def roll_meetings(session: AsyncSession, now: datetime) -> int:
             continue
         await plan_occurrence(session, appt, following, now)
     return changed
-
-
-async def cancel_for_person(
-    session: AsyncSession, contact_id: int, now: datetime, reason: str
-) -> int:
-    """Stop a person's pending reminders at once (consent withdrawn); how many."""
-    return await Reminders(session).cancel_pending(reason=reason, contact_id=contact_id)
-
-
-async def replan_person(session: AsyncSession, contact_id: int, now: datetime) -> int:
-    """Place a person's reminders again after their safe hours changed; how many moved."""
-    prefs = await session.get(ContactPrefs, contact_id)
-    safe = prefs.safe_hours if prefs is not None else None
-    moved = 0
-    for row in await Reminders(session).pending_of_person(contact_id, missed_too=True):
-        if row.occurrence_at is None or row.occurrence_at <= now:
-            continue
-        if row.status == REMINDER_MISSED and row.reason != "no_safe_time":
-            continue
-        appt = await session.get(Appointment, row.appointment_id) if row.appointment_id else None
-        zone = ZoneInfo(appt.timezone if appt is not None else "Asia/Ho_Chi_Minh")
-        lead = timedelta(minutes=row.lead_minutes or PERSON_LEAD_MINUTES)
-        when = safe_hours.place(row.occurrence_at - lead, row.occurrence_at, safe, zone, now)
-        if when is None:
-            row.status, row.reason = REMINDER_MISSED, "no_safe_time"
-        else:
-            row.status, row.reason, row.due_at = REMINDER_PENDING, None, when
-        moved += 1
-    return moved
 
 
 async def cancel_appointment(session: AsyncSession, appt_id: int, now: datetime) -> bool:
