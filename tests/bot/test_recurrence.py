@@ -127,3 +127,13 @@ def test_presets_are_valid_and_named() -> None:
     for _key, msgid, rule in PRESETS:
         assert msgid.startswith("console.schedule.preset.")
         assert validate(rule) == rule
+
+
+def test_a_wall_clock_time_skipped_or_repeated_by_summer_time_is_still_one_instant() -> None:
+    zone = "America/New_York"
+    # 2027-03-14 02:30 does not exist in New York: it is read as 03:30 EDT, moved forward.
+    [skipped] = occurrences("FREQ=YEARLY", datetime(2027, 3, 14, 2, 30), zone, utc(2027, 1, 1), 1)
+    assert skipped == utc(2027, 3, 14, 7, 30)
+    # 2027-11-07 01:30 happens twice: the first (EDT) is taken.
+    [twice] = occurrences("FREQ=YEARLY", datetime(2027, 11, 7, 1, 30), zone, utc(2027, 1, 1), 1)
+    assert twice == utc(2027, 11, 7, 5, 30)

@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from bot.app import App
 from bot.services.reminders import schedule
+from bot.services.reminders.leads import lead_times
 from db.models import (
     FOR_CASEWORKER,
     FOR_PERSON,
@@ -307,3 +308,26 @@ async def test_cancel_and_reschedule_a_visit(world: World) -> None:
     stored = await world.appointment(appt)
     assert (stored.status, stored.next_at) == ("cancelled", None)
     assert {r.status for r in await world.reminders(appt)} == {REMINDER_CANCELLED}
+
+
+async def test_consent_given_again_resumes_reminders_once(world: World) -> None:
+    worker = await world.worker("lan", "1440,60")
+    person = await world.person("p1", consent=True)
+    appt = await world.visit(await world.case(person, worker), local(5, 9), worker)
+    async with world.sessions() as s, s.begin():
+        await Consents(s).record(person, "contact", False, NOW + timedelta(seconds=1))
+        await schedule.cancel_for_person(s, person, NOW, "consent")
+        assert await schedule.resume_person(s, person, NOW) == 0, "no consent: nothing"
+        await Consents(s).record(person, "contact", True, NOW + timedelta(seconds=2))
+        assert await schedule.resume_person(s, person, NOW) == 1
+        assert await schedule.resume_person(s, person, NOW) == 0, "never two for one occurrence"
+    assert rows_of(await world.reminders(appt), FOR_PERSON) == [
+        (person, 1440, local(4, 9), REMINDER_CANCELLED, "consent"),
+        (person, 1440, local(4, 9), REMINDER_PENDING, None),
+    ]
+
+
+def test_lead_times_are_read_leniently() -> None:
+    assert lead_times("1440,60") == [1440, 60]
+    assert lead_times(" 60, 10080 ,x,,0,60") == [10080, 60]
+    assert lead_times("") == [] and lead_times(None) == []

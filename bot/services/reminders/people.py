@@ -3,7 +3,7 @@
 A message about an appointment can put a returnee at risk if someone else sees the phone,
 so a person's reminder exists only while their latest "contact" consent is granted, and
 is placed in the safe hours they chose (safe_hours.place). schedule.py re-exports the
-two operations the chat calls: cancel_for_person and replan_person.
+operations the chat calls: cancel_for_person, replan_person and resume_person.
 """
 
 from __future__ import annotations
@@ -15,8 +15,10 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.services.reminders import safe_hours
+from bot.services.reminders.leads import SCHEDULED, leads_for
 from db.models import (
     FOR_PERSON,
+    REMINDER_CANCELLED,
     REMINDER_MISSED,
     REMINDER_PENDING,
     Appointment,
@@ -43,16 +45,22 @@ async def safe_hours_of(session: AsyncSession, contact_id: int) -> str | None:
 
 
 async def plan_people(
-    session: AsyncSession, appt: Appointment, occurrence_at: datetime, lead: int, now: datetime
+    session: AsyncSession,
+    appt: Appointment,
+    occurrence_at: datetime,
+    lead: int,
+    now: datetime,
+    only: int | None = None,
 ) -> list[Reminder]:
     """One row per invited person who consented, `lead` minutes ahead, moved to a safe hour.
 
     With no safe moment before the occurrence the row is made missed ("no_safe_time"), so
-    the caseworker sees why the person was not reminded.
+    the caseworker sees why the person was not reminded. `only` limits it to one person.
     """
-    invited = await session.scalars(
-        select(AppointmentPerson).where(AppointmentPerson.appointment_id == appt.id)
-    )
+    query = select(AppointmentPerson).where(AppointmentPerson.appointment_id == appt.id)
+    if only is not None:
+        query = query.where(AppointmentPerson.contact_id == only)
+    invited = await session.scalars(query.order_by(AppointmentPerson.id))
     zone = ZoneInfo(appt.timezone)
     made: list[Reminder] = []
     for person in list(invited):
@@ -107,3 +115,36 @@ async def replan_person(session: AsyncSession, contact_id: int, now: datetime) -
             row.status, row.reason, row.due_at = REMINDER_PENDING, None, when
         placed += 1
     return placed
+
+
+async def resume_person(session: AsyncSession, contact_id: int, now: datetime) -> int:
+    """After a person consents again, plan their reminders of appointments still ahead."""
+    if not await may_contact(session, contact_id):
+        return 0
+    ahead = await session.scalars(
+        select(Appointment)
+        .join(AppointmentPerson, AppointmentPerson.appointment_id == Appointment.id)
+        .where(
+            AppointmentPerson.contact_id == contact_id,
+            Appointment.status == SCHEDULED,
+            Appointment.next_at > now,
+        )
+        .order_by(Appointment.id)
+    )
+    made = 0
+    for appt in list(ahead):
+        assert appt.next_at is not None
+        live = await session.scalar(
+            select(Reminder.id).where(
+                Reminder.appointment_id == appt.id,
+                Reminder.contact_id == contact_id,
+                Reminder.kind == FOR_PERSON,
+                Reminder.occurrence_at == appt.next_at,
+                Reminder.status != REMINDER_CANCELLED,
+            )
+        )
+        if live is not None:
+            continue  # this occurrence already has the person's reminder: never two
+        lead = (await leads_for(session, appt))[2]
+        made += len(await plan_people(session, appt, appt.next_at, lead, now, contact_id))
+    return made

@@ -14,46 +14,27 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.services.reminders import people, recurrence
-from bot.services.reminders.people import cancel_for_person, replan_person
+from bot.services.reminders.leads import CANCELLED, DONE, SCHEDULED, leads_for
+from bot.services.reminders.people import cancel_for_person, replan_person, resume_person
 from db.models import (
     FOR_CASEWORKER,
     MEETING,
     VISIT,
     Appointment,
     AppointmentPerson,
-    Caseworker,
     HandoffRequest,
     Reminder,
 )
 from db.reminders import Reminders
 from dialogs.i18n import N_
 
-SCHEDULED, CANCELLED, DONE = "scheduled", "cancelled", "done"
 __all__ = [
+    "CANCELLED", "DONE", "PAST_ERROR", "SCHEDULED",
     "cancel_appointment", "cancel_for_person", "plan_occurrence", "replan_person",
-    "reschedule_visit", "roll_meetings", "schedule_meeting", "schedule_visit",
+    "reschedule_visit", "resume_person", "roll_meetings", "schedule_meeting", "schedule_visit",
 ]  # fmt: skip
-PERSON_LEAD_MINUTES = 1440
-"""A person's reminder comes a day ahead when no caseworker lead time says otherwise."""
 PAST_ERROR = N_("console.error.past")
 """An appointment must lie ahead: a reminder for the past is no use."""
-
-
-def lead_times(text: str | None) -> list[int]:
-    """A caseworker's lead times ("1440,60") as minutes, largest first; bad parts ignored."""
-    found = {int(part) for part in (text or "").split(",") if part.strip().isdigit()}
-    return sorted((m for m in found if m > 0), reverse=True)
-
-
-async def _recipient(session: AsyncSession, appt: Appointment) -> Caseworker | None:
-    """The caseworker reminded: a visit's case assignee, else whoever made the appointment."""
-    chosen = appt.created_by
-    if appt.kind == VISIT and appt.case_id is not None:
-        case = await session.get(HandoffRequest, appt.case_id)
-        if case is not None and case.assignee_id is not None:
-            chosen = case.assignee_id
-    worker = await session.get(Caseworker, chosen) if chosen is not None else None
-    return worker if worker is not None and worker.active else None
 
 
 async def plan_occurrence(
@@ -63,8 +44,7 @@ async def plan_occurrence(
     appt.next_at = occurrence_at
     rows = Reminders(session)
     made: list[Reminder] = []
-    worker = await _recipient(session, appt)
-    leads = lead_times(worker.lead_minutes) if worker is not None else []
+    worker, leads, person_lead = await leads_for(session, appt)
     if worker is not None and leads:
         ahead = [m for m in leads if occurrence_at - timedelta(minutes=m) >= now]
         if not ahead and occurrence_at > now:
@@ -83,7 +63,6 @@ async def plan_occurrence(
                     created_at=now,
                 )
             )
-    person_lead = leads[0] if leads else PERSON_LEAD_MINUTES
     made += await people.plan_people(session, appt, occurrence_at, person_lead, now)
     return made
 
