@@ -55,12 +55,15 @@ class Reminders:
         )
 
     async def finish(
-        self, reminder_id: int, owner: str, status: str, now: datetime, reason: str | None = None
+        self, id: int, owner: str, status: str, now: datetime, reason: str | None = None
     ) -> bool:
-        """Record the outcome and end the lease; False if the lease is no longer owner's."""
+        """Record the outcome and end the lease; False if the lease is no longer owner's.
+
+        `id` is named as the shared contract names it, so keyword callers agree.
+        """
         result = await self._session.execute(
             update(Reminder)
-            .where(Reminder.id == reminder_id, held_by(Reminder, owner))
+            .where(Reminder.id == id, held_by(Reminder, owner))
             .values(status=status, reason=reason, fired_at=now, **release_values())
             .execution_options(synchronize_session=False)
         )
