@@ -1,0 +1,1 @@
+"""Reminders: appointments, safe hours, the ticker that fires them, and caseworkers' alerts."""
