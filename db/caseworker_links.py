@@ -17,6 +17,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import ColumnElement, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from db.audit import Audit
 from db.lookup import chat_key
 from db.models import Caseworker, ServiceSetting
 
@@ -112,6 +113,8 @@ async def link_telegram(
     )
     match.link_code_hash, match.link_code_until = None, None
     match.telegram_chat, match.telegram_key = chat_id, key
+    # From the bot, not the console: no page records it, so the link records itself.
+    Audit(session).record(match.id, match.username, "telegram.linked", now)
     await session.flush()
     return match
 

@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from db import caseworker_links as links
 from db.lookup import chat_key
-from db.models import Caseworker, Team
+from db.models import AuditEntry, Caseworker, Team
 
 NOW = datetime(2026, 12, 1, 3, 0, tzinfo=UTC)
 Sessions = async_sessionmaker[AsyncSession]
@@ -73,6 +73,9 @@ async def test_a_code_links_the_chat_once(sessions: Sessions) -> None:
     assert linked.telegram_chat == "5550001"
     assert linked.telegram_key == chat_key("telegram", "5550001")
     assert linked.link_code_hash is None and linked.link_code_until is None
+    async with sessions() as s:
+        audit = await s.scalar(select(AuditEntry).where(AuditEntry.action == "telegram.linked"))
+        assert audit is not None and (audit.actor, audit.detail) == ("lan", "")
     assert await link(sessions, code, "5550002") is None, "single use"
     assert (await account(sessions, lan)).telegram_chat == "5550001"
 
@@ -124,7 +127,7 @@ async def test_every_pending_code_is_compared_in_constant_time(
         compared.append((a, b))
         return real(a, b)
 
-    monkeypatch.setattr(links.hmac, "compare_digest", spy)
+    monkeypatch.setattr(hmac, "compare_digest", spy)
     assert await link(sessions, "00000000" if "00000000" not in codes else "99999999", "1") is None
     assert len(compared) == 3, "a wrong code is compared with every pending code"
     compared.clear()

@@ -2,8 +2,9 @@
 
 An urgent case that waits unseen is the worst outcome, and part-time caseworkers do not
 watch the console all day. So a new urgent case alerts the team's on-call caseworkers who
-linked Telegram; if still nobody claimed it after the supervisors' escalation time, the
-city team's on-call caseworkers and every linked supervisor are told.
+linked Telegram (the city team's, when none of the team is reachable); if still nobody
+claimed it after the supervisors' escalation time, the city team's on-call caseworkers
+and every linked supervisor are told.
 
 Telegram is less private than the console, and a caseworker's phone may be seen: a
 message names the case number and a console link, never what the person wrote (nor
@@ -152,6 +153,10 @@ async def _alert(
         return []  # someone took it within seconds: nothing to ask of anyone
     link = ctx.link(f"/console/cases/{case.id}")
     to = await on_call_linked(session, case.team)
+    if not to and case.team != CITY_TEAM:
+        # Nobody of the team can be reached: waiting out the escalation time in silence
+        # is the worst outcome, so the city team's on-call hear of it now.
+        to = await on_call_linked(session, CITY_TEAM)
     return _queue(session, to, lambda t: t("alert.urgent", case=case.id, link=link), ctx, now)
 
 
