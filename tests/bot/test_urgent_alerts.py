@@ -144,3 +144,15 @@ def test_console_links_start_at_the_public_address() -> None:
     assert plain.console_base == "http://127.0.0.1:8080"
     public = Settings(public_url="https://hotline.example.vn/", _env_file=None)  # type: ignore[call-arg]
     assert public.console_base == "https://hotline.example.vn"
+
+
+async def test_a_case_assigned_but_not_joined_still_escalates(settings: Settings) -> None:
+    async with desk(settings) as (tg, app, ids):
+        start = utcnow() - timedelta(minutes=30)
+        case_id, _alert, escalation = await urgent(app, "person-6", "north", start)
+        boss = Actor(ids["boss"], "boss", "supervisor", "city")
+        await app.desk.assign(boss, case_id, ids["off"], uuid4().hex)
+        assert await fire(app, escalation, start + timedelta(minutes=10)) == ["telegram"]
+        await tg.wait_for(lambda: {"city", "boss"} <= set(received(tg)))
+        await drained(app)
+        assert set(received(tg)) == {"city", "boss"}

@@ -124,12 +124,8 @@ async def fire(
 
 
 def _unclaimed(case: HandoffRequest | None) -> bool:
-    return (
-        case is not None
-        and case.status == CASE_WAITING
-        and case.assignee_id is None
-        and case.claimed_at is None
-    )
+    """Waiting with nobody joined; a case assigned to someone who has not joined still waits."""
+    return case is not None and case.status == CASE_WAITING and case.claimed_at is None
 
 
 def _queue(session: AsyncSession, to: list[Caseworker], text: Callable[[Translator], str],
