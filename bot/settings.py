@@ -28,6 +28,9 @@ class Settings(BaseSettings):
     province_code: str = Field(default="HP", pattern=r"^[A-Z]{2,3}$")
     host: str = "127.0.0.1"
     port: int = 8080
+    public_url: str | None = None
+    """Where people reach this service's web server (e.g. https://hotline.example.vn), for
+    links in caseworkers' alerts; unset, the host and port it listens on."""
     web_api_docs: bool = False
     """/openapi.json and /docs describe every route (the webhook too): off unless wanted."""
 
@@ -77,6 +80,11 @@ class Settings(BaseSettings):
         if self.database_url:
             return self.database_url
         return f"sqlite+aiosqlite:///{(self.var_dir / 'hotline.sqlite3').resolve()}"
+
+    @property
+    def console_base(self) -> str:
+        """The start of every console link sent out of the console, without a trailing slash."""
+        return (self.public_url or f"http://{self.host}:{self.port}").rstrip("/")
 
     @property
     def secret_key_list(self) -> list[str]:

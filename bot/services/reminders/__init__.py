@@ -1,1 +1,1 @@
-"""Reminders of visits and peer-group meetings: the reminders table is the truth."""
+"""Reminders: appointments, safe hours, the ticker that fires them, and caseworkers' alerts."""
