@@ -331,3 +331,20 @@ def test_lead_times_are_read_leniently() -> None:
     assert lead_times("1440,60") == [1440, 60]
     assert lead_times(" 60, 10080 ,x,,0,60") == [10080, 60]
     assert lead_times("") == [] and lead_times(None) == []
+
+
+async def test_a_person_is_reminded_a_day_ahead_at_most_even_when_the_caseworker_wants_a_week(
+    world: World,
+) -> None:
+    worker = await world.worker("tuan", "10080,60")
+    person = await world.person("p-week", consent=True, safe="any")
+    visit = await world.visit(await world.case(person, worker), local(12, 9), worker)
+    found = await world.reminders(visit)
+    mine = rows_of(found, FOR_CASEWORKER)
+    assert [(lead, due) for _, lead, due, _, _ in mine] == [
+        (10080, local(5, 9)),
+        (60, local(12, 8)),
+    ]
+    assert [(lead, due) for _, lead, due, _, _ in rows_of(found, FOR_PERSON)] == [
+        (1440, local(11, 9))
+    ]

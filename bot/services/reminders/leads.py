@@ -13,7 +13,8 @@ from db.models import VISIT, Appointment, Caseworker, HandoffRequest
 SCHEDULED, CANCELLED, DONE = "scheduled", "cancelled", "done"
 """An appointment's status: still ahead, called off, or passed."""
 PERSON_LEAD_MINUTES = 1440
-"""A person's reminder comes a day ahead when no caseworker lead time says otherwise."""
+"""A person's one reminder comes at most a day ahead: a week ahead is forgotten by the day,
+and every message to a shared or watched phone is a risk of its own."""
 
 
 def lead_times(text: str | None) -> list[int]:
@@ -36,7 +37,7 @@ async def recipient(session: AsyncSession, appt: Appointment) -> Caseworker | No
 async def leads_for(
     session: AsyncSession, appt: Appointment
 ) -> tuple[Caseworker | None, list[int], int]:
-    """The caseworker reminded, their lead times, and the person's (the largest, or a day)."""
+    """The caseworker reminded, their lead times, and the person's (the largest, up to a day)."""
     worker = await recipient(session, appt)
     leads = lead_times(worker.lead_minutes) if worker is not None else []
-    return worker, leads, leads[0] if leads else PERSON_LEAD_MINUTES
+    return worker, leads, min(leads[0], PERSON_LEAD_MINUTES) if leads else PERSON_LEAD_MINUTES
