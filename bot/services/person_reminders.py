@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.models import (
     FOR_PERSON,
+    REMINDER_MISSED,
     REMINDER_PENDING,
     REMINDER_SENT,
     SAFE_HOURS,
@@ -114,8 +115,8 @@ async def set_prefs(
     if not isinstance(code_word, EllipsisType):
         row.code_word = (code_word.strip()[:CODE_WORD_MAX] or None) if code_word else None
     row.updated_at = now
-    if moved and await _pending(session, contact_id):
-        await session.flush()
+    if moved and await _reminded(session, contact_id, (REMINDER_PENDING, REMINDER_MISSED)):
+        await session.flush()  # missed ones too: new hours may give them a safe time
         from bot.services.reminders import schedule
 
         await schedule.replan_person(session, contact_id, now)
@@ -124,12 +125,23 @@ async def set_prefs(
 async def consent_recorded(
     session: AsyncSession, contact_id: int, purpose: str, granted: bool, now: datetime
 ) -> None:
-    """Consent to later contact withdrawn: every pending reminder of theirs stops now."""
-    if purpose == CONTACT and not granted and await _pending(session, contact_id):
+    """Consent to later contact withdrawn: every pending reminder of theirs stops now.
+
+    Given (again): the appointments still ahead that they are invited to get their
+    reminders, as if the consent had been there when the caseworker made them.
+    """
+    if purpose != CONTACT:
+        return
+    if not granted and await _reminded(session, contact_id, (REMINDER_PENDING,)):
         await session.flush()
         from bot.services.reminders import schedule
 
         await schedule.cancel_for_person(session, contact_id, now, WITHDRAWN)
+    elif granted and await _invited(session, contact_id):
+        await session.flush()
+        from bot.services.reminders import schedule
+
+        await schedule.resume_person(session, contact_id, now)
 
 
 async def declared_safe_hours(
@@ -144,15 +156,23 @@ async def declared_safe_hours(
         await set_prefs(session, contact_id, now, safe_hours=value)
 
 
-async def _pending(session: AsyncSession, contact_id: int) -> bool:
-    """Whether any reminder for this person still waits to be sent."""
+async def _reminded(session: AsyncSession, contact_id: int, statuses: tuple[str, ...]) -> bool:
+    """Whether this person has a reminder in one of these states (pending: still to send)."""
     found = await session.scalar(
         select(Reminder.id)
         .where(
             Reminder.kind == FOR_PERSON,
             Reminder.contact_id == contact_id,
-            Reminder.status == REMINDER_PENDING,
+            Reminder.status.in_(statuses),
         )
         .limit(1)
+    )
+    return found is not None
+
+
+async def _invited(session: AsyncSession, contact_id: int) -> bool:
+    """Whether a caseworker ever invited this person to an appointment."""
+    found = await session.scalar(
+        select(AppointmentPerson.id).where(AppointmentPerson.contact_id == contact_id).limit(1)
     )
     return found is not None
