@@ -174,3 +174,18 @@ async def test_new_safe_hours_move_pending_reminders(app: App, transcript) -> No
     row = await reminder(app, pending)
     assert row.status == REMINDER_PENDING
     assert row.due_at == datetime(2026, 12, 4, 11, 0, tzinfo=UTC), "Friday 18:00, the evening"
+
+
+async def test_refusing_contact_in_a_declaration_cancels_too(app: App, transcript) -> None:
+    pytest.importorskip("bot.services.reminders.schedule", reason="Branch A1 (i9-schedule)")
+    chat = transcript()
+    await open_prefs(chat)
+    await chat.click("Bật nhắc lịch")
+    pending = await pending_reminder(app, chat.contact_id, AT - timedelta(days=1))
+    await chat.click("Menu chính")
+    await chat.click("Khai báo")
+    await chat.click("Đồng ý")  # record
+    await chat.click("Đồng ý")  # share
+    await chat.click("Không đồng ý")  # later contact
+    assert (await reminder(app, pending)).status == REMINDER_CANCELLED
+    assert (await consents(app, chat.contact_id))[-1] == ("contact", False)
