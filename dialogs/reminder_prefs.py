@@ -26,6 +26,9 @@ HOURS = {
     "any": N_("decl.safe_hours.any"),
 }
 """The safe hours a person can choose, with the declaration's own words for them."""
+WINDOWS = {"morning": (7, 11), "afternoon": (13, 17), "evening": (18, 21), "any": (7, 21)}
+"""The hours each choice means, to show: bot.services.reminders.safe_hours.WINDOWS decides
+(a test keeps the two equal). No choice means "any"."""
 CODE_WORD_MAX = 30
 CLEAR = frozenset({"khong", "ko", "none", "no", "bo", "-"})
 """A typed "none" removes the code word: reminders then use a neutral noun."""
@@ -44,7 +47,8 @@ def screen(turn: Turn) -> Reply:
     if on:
         hours = prefs.get("safe_hours")
         shown = t(HOURS[hours]) if hours in HOURS else t("prefs.hours_unset")
-        parts.append(t("prefs.hours", hours=shown))
+        start, end = WINDOWS[hours if hours in WINDOWS else "any"]
+        parts.append(t("prefs.hours", hours=shown, window=f"{start}:00–{end}:00"))
         word = prefs.get("code_word")
         parts.append(t("prefs.word", word=word) if word else t("prefs.no_word"))
         choices = [

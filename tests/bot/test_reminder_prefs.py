@@ -23,6 +23,7 @@ from db.models import (
     ContactPrefs,
 )
 from db.models import Reminder as ReminderRow
+from dialogs.reminder_prefs import WINDOWS
 from tests.bot.test_caseworker_chat import at_menu
 from tests.bot.test_declaration_flow import consent_all, open_declaration, submit
 from tests.support import Transcript
@@ -61,9 +62,10 @@ async def test_turn_on_choose_hours_and_a_code_word(app: App, transcript) -> Non
     assert chat.labels == ["Bật nhắc lịch", "Menu chính"], "nothing asked before consent"
     await chat.click("Bật nhắc lịch")
     assert await consents(app, chat.contact_id) == [("contact", True)]
-    assert "Nhắc lịch đang bật." in chat.text and "Giờ an toàn: chưa chọn" in chat.text
+    assert "Nhắc lịch đang bật." in chat.text
+    assert "Giờ an toàn: chưa chọn (7:00–21:00)" in chat.text
     await chat.click("Buổi tối")
-    assert "✓ Buổi tối" in chat.labels and "Giờ an toàn: Buổi tối" in chat.text
+    assert "✓ Buổi tối" in chat.labels and "Giờ an toàn: Buổi tối (18:00–21:00)" in chat.text
     assert chat.replies[0].replaces, "a tick edits the screen in place"
     assert await prefs(app, chat.contact_id) == ("evening", None)
     await chat.click("Đặt tên gọi riêng")
@@ -100,7 +102,15 @@ async def test_in_english(app: App, transcript) -> None:
     assert "We only remind you of appointments a caseworker set." in chat.text
     await chat.click("Turn reminders on")
     await chat.click("Evening")
-    assert "Safe hours: Evening" in chat.text
+    assert "Safe hours: Evening (18:00–21:00)" in chat.text
+
+
+def test_the_hours_shown_are_the_hours_kept() -> None:
+    safe_hours = pytest.importorskip("bot.services.reminders.safe_hours", reason="Branch A1")
+    kept = {k: (a.hour, b.hour) for k, (a, b) in safe_hours.WINDOWS.items()}
+    assert kept == WINDOWS and all(
+        a.minute == b.minute == 0 for a, b in safe_hours.WINDOWS.values()
+    )
 
 
 async def test_a_declaration_fills_safe_hours_only_when_unset(app: App, transcript) -> None:
