@@ -7,8 +7,8 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from dialogs import anywhere, casework, declaration, find, relay, review, screens, typed
 from dialogs import buttons as B
-from dialogs import casework, declaration, find, relay, review, screens, typed
 from dialogs.alerts import danger
 from dialogs.compose import compose
 from dialogs.content import Content
@@ -59,10 +59,12 @@ class Engine:
         work = copy.deepcopy(state)
         t = self.content.catalogs.translator(work.lang or hinted_language(event.lang_hint))
         turn = Turn(work, t, now, now.astimezone(self.tz).date(), services, self.directory)
-        if event.kind is Kind.SYSTEM:  # a caseworker acted: told as it is, nothing re-shown
-            casework.on_system(turn, event)
+        if event.kind is Kind.SYSTEM:  # told as it is, over whatever screen is open
+            anywhere.on_system(turn, event, self.tz)
             return Outcome(compose(turn.replies), turn.state, False, turn.state.lang)
         text = clean(event.text)
+        if await anywhere.answered(turn, event, text):  # from any screen, even in a case
+            return Outcome(compose(turn.replies), turn.state, False, turn.state.lang)
         pressed = event.kind is Kind.TEXT and self._label_payload(turn, text) is not None
         words = event.kind in (Kind.TEXT, Kind.MEDIA) and not pressed  # a caption counts
         alarmed = self.content.danger.detect(text if words else "")
@@ -156,6 +158,8 @@ class Engine:
             return turn.say(screens.current(turn, self.content))
         if event.kind is Kind.TEXT and (word := keyword(text)):
             return await self._word(turn, word)
+        if await anywhere.typed(turn, event, text):
+            return None
         if event.kind is Kind.LOCATION and event.location and state.screen is not Screen.STEP:
             return find.by_location(turn, *event.location)
         searching = (Screen.FIND, Screen.FIND_PICK, Screen.FIND_RESULTS)

@@ -18,7 +18,8 @@ class Kind(StrEnum):
     MEDIA = "media"
     """A voice note, photo, file or sticker; data["media"] says which."""
     SYSTEM = "system"
-    """Not from the person: a caseworker joined, replied, transferred or closed the case.
+    """Not from the person: a caseworker joined, replied, transferred or closed the case,
+    or a reminder fell due ("reminder:due").
 
     payload names what happened ("case:joined"); external_id is deterministic, so the
     de-duplication of inbound events applies it exactly once."""

@@ -6,7 +6,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, time
 from enum import StrEnum
+from types import EllipsisType
 from typing import Any, Protocol
+
+ANSWERS = ("confirmed", "reschedule", "cancelled")
+"""A person's answers to a reminder: they will come, they ask for another time, they won't."""
 
 
 class EraseOutcome(StrEnum):
@@ -29,6 +33,15 @@ class Queued:
     closes: time
     next_opening: datetime | None = None
     """Outside the hours: when someone will answer, in the service's local time."""
+
+
+@dataclass(frozen=True)
+class ReminderPrefs:
+    """How the person wants to be reminded; consent None: never asked."""
+
+    consent: bool | None = None
+    safe_hours: str | None = None
+    code_word: str | None = None
 
 
 class CaseServices(Protocol):
@@ -57,3 +70,20 @@ class CaseServices(Protocol):
 
     async def erase(self) -> EraseOutcome:
         """Remove the person's data, or anonymise what a caseworker must keep."""
+
+    async def answer_reminder(self, reminder_id: int, answer: str) -> bool:
+        """Record the answer (one of ANSWERS) on the case; False: not theirs, or not current."""
+
+    async def reminder_prefs(self) -> ReminderPrefs:
+        """The person's consent to be contacted, safe hours and code word."""
+
+    async def set_reminder_prefs(
+        self,
+        *,
+        safe_hours: str | EllipsisType | None = ...,
+        code_word: str | EllipsisType | None = ...,
+    ) -> None:
+        """Change what is given (None clears); ... leaves it as it is."""
+
+    async def link_caseworker(self, code: str) -> str | None:
+        """Link this chat to the console account whose one-time code this is; its username."""

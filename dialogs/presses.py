@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dialogs import buttons as B
-from dialogs import casework, declaration, find, review, screens
+from dialogs import casework, declaration, find, reminder_prefs, review, screens
 from dialogs.content import Content
 from dialogs.events import Reply
 from dialogs.i18n import N_
@@ -77,6 +77,8 @@ async def press(turn: Turn, content: Content, payload: str) -> None:
             return turn.say(screens.rights(turn, content))
         case B.TALK:
             return await casework.enter(turn, reason="requested")
+        case B.REMINDERS:
+            return await reminder_prefs.open_screen(turn)
         case B.ERASE:
             state.screen = Screen.ERASE
             return turn.say(screens.erase_confirm(t))
@@ -91,6 +93,8 @@ async def press(turn: Turn, content: Content, payload: str) -> None:
             return await declaration.on_review(turn, content, payload)
     if payload.startswith((B.SERVICE, B.WARD)) and state.screen is not Screen.STEP:
         return find.press(turn, payload)
+    if payload.startswith(B.PREFS):
+        return await reminder_prefs.press(turn, payload)
     if payload.startswith(B.TOPIC):
         return _rights(turn, content, payload)
     if payload.startswith(B.EDIT):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dialogs import buttons as B
-from dialogs import find
+from dialogs import find, reminder_prefs
 from dialogs import review as review_page
 from dialogs.content import Content
 from dialogs.events import Button, Reply
@@ -52,6 +52,7 @@ def menu(t: Translator) -> Reply:
         Button(t("menu.find"), B.FIND),
         Button(t("menu.rights"), B.RIGHTS),
         Button(t("menu.talk"), B.TALK),
+        Button(t("menu.reminders"), B.REMINDERS),
         Button(t("menu.erase"), B.ERASE),
         Button(t("menu.language"), B.CHANGE_LANG),
     ]
@@ -196,6 +197,10 @@ def current(turn: Turn, content: Content) -> list[Reply]:
             return [find.pick(turn, find.candidates(turn))]
         case Screen.FIND_RESULTS:
             return [find.results(turn, find.search_page(turn))]
+        case Screen.REMINDERS:
+            return [reminder_prefs.screen(turn)]
+        case Screen.CODE_WORD:
+            return [reminder_prefs.word_screen(turn)]
         case Screen.CASE if state.case:
             return []  # the conversation with the caseworker: nothing to show again
         case Screen.LEAVE if state.case:

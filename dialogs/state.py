@@ -27,6 +27,10 @@ class Screen(StrEnum):
     """In the caseworker queue or talking with a caseworker: what is sent goes to them."""
     LEAVE = "leave"
     """Asked whether to leave the conversation with the caseworker."""
+    REMINDERS = "reminders"
+    """The person's reminder preferences: consent, safe hours, code word."""
+    CODE_WORD = "code_word"
+    """Asked to type the code word that reminders use."""
 
 
 @dataclass
@@ -55,6 +59,10 @@ class State:
     """The person was told once, while waiting, that their messages reach the caseworker."""
     misunderstood: int = 0
     """Messages in a row the assistant did not understand; at two it offers a person."""
+    reminder: int | None = None
+    """The reminder shown last, while nothing else was shown since: "1", "2", "3" answer it."""
+    prefs: dict[str, Any] = field(default_factory=dict)
+    """The reminder preferences as the REMINDERS screen last showed them, to show it again."""
 
     VERSION = 1
 

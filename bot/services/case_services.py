@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping
 from datetime import datetime
+from types import EllipsisType
 from typing import Any
 
 from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.services import person_reminders
 from bot.services.declaration_files import DeclarationFiles
 from bot.services.figures import coarse_columns
 from bot.services.hours import ServiceHours
@@ -25,8 +28,9 @@ from db.models import (
 )
 from db.outbox import Outbox
 from db.repositories import Consents, Contacts, Declarations, Handoffs, erase_contact
-from dialogs.ports import EraseOutcome, Queued
+from dialogs.ports import EraseOutcome, Queued, ReminderPrefs
 
+log = logging.getLogger(__name__)
 REF_ATTEMPTS = 8
 LEFT_BY_PERSON = "left_by_person"
 """The outcome of a case the person left from the chat ("menu", then yes)."""
@@ -55,8 +59,11 @@ class DbCaseServices:
         """Cases this event opened, changed or closed: the caller publishes them after commit."""
 
     async def record_consent(self, purpose: str, granted: bool) -> None:
-        """Each purpose separately, with the time, so withdrawal can be honoured."""
+        """Each purpose separately, with the time, so withdrawal can be honoured at once."""
         await Consents(self.session).record(self.contact_id, purpose, granted, self.now)
+        await person_reminders.consent_recorded(
+            self.session, self.contact_id, purpose, granted, self.now
+        )
 
     async def submit_declaration(self, flow_id: str, answers: Mapping[str, Any]) -> str:
         """Store the answers under a new reference code that no other declaration has."""
@@ -69,6 +76,9 @@ class DbCaseServices:
                     self.contact_id, ref, flow_id, dict(answers), self.province, self.now,
                     **coarse,
                 )  # fmt: skip
+                await person_reminders.declared_safe_hours(
+                    self.session, self.contact_id, answers, self.now
+                )
                 return ref
         raise RuntimeError("could not find a free reference code")
 
@@ -81,10 +91,13 @@ class DbCaseServices:
         none open (never, or closed since), a new case opens.
         """
         handoffs = Handoffs(self.session)
-        new = await handoffs.open_for(self.contact_id) is None
+        before = await handoffs.open_for(self.contact_id)
+        was_urgent = before is not None and before.urgent
         request = await handoffs.open(self.contact_id, urgent, reason, self.now, note)
-        if new:
+        if before is None:
             request.team = await self._team(commune)
+        if request.urgent and not was_urgent:
+            await self._alert(request)
         request.updated_at = self.now
         self.cases.add(request.id)
         position = await self._position(request) if request.status == CASE_WAITING else 0
@@ -94,6 +107,18 @@ class DbCaseServices:
             position=position, in_hours=in_hours, days=hours.days, opens=hours.opens,
             closes=hours.closes, next_opening=None if in_hours else hours.next_opening(self.now),
         )  # fmt: skip
+
+    async def _alert(self, request: HandoffRequest) -> None:
+        """A case new and urgent, or just raised to urgent: on-call caseworkers are alerted."""
+        try:
+            from bot.services.reminders import alerts
+        except ModuleNotFoundError as missing:  # until the alerts are merged: said, not hidden
+            if missing.name not in ("bot.services.reminders", "bot.services.reminders.alerts"):
+                raise
+            log.error("urgent case not alerted: bot.services.reminders.alerts is missing")
+            return
+        await self.session.flush()
+        await alerts.schedule_urgent(self.session, request, self.now)
 
     async def leave_case(self) -> None:
         """The person went back to the menu: their open case closes, marked as their choice."""
@@ -154,3 +179,32 @@ class DbCaseServices:
         for ref in refs:
             self.files.remove(ref)
         return EraseOutcome.ANONYMISED if anonymised else EraseOutcome.DELETED
+
+    async def answer_reminder(self, reminder_id: int, answer: str) -> bool:
+        """Record the answer on the case; the case is published for the live view."""
+        return await person_reminders.answer(
+            self.session, self.contact_id, reminder_id, answer, self.now, self.cases
+        )
+
+    async def reminder_prefs(self) -> ReminderPrefs:
+        """Consent to later contact, safe hours and code word."""
+        return await person_reminders.prefs(self.session, self.contact_id)
+
+    async def set_reminder_prefs(
+        self,
+        *,
+        safe_hours: str | EllipsisType | None = ...,
+        code_word: str | EllipsisType | None = ...,
+    ) -> None:
+        """Change safe hours or code word; pending reminders follow new safe hours."""
+        await person_reminders.set_prefs(
+            self.session, self.contact_id, self.now, safe_hours=safe_hours, code_word=code_word
+        )
+
+    async def link_caseworker(self, code: str) -> str | None:
+        """Link this chat to the console account of the one-time code; its username."""
+        from db.caseworker_links import link_telegram
+
+        channel, chat = self.contact.channel, self.contact.chat_id
+        caseworker = await link_telegram(self.session, code, channel, chat, self.now)
+        return None if caseworker is None else caseworker.username

@@ -19,7 +19,7 @@ from bot.services.declaration_files import DeclarationFiles
 from bot.services.hours import ServiceHours
 from bot.services.relay import relay_to_case
 from bot.services.unit import Effect, Unit, Watched, open_case
-from db.models import Contact, OutboxItem
+from db.models import Contact, HandoffRequest, OutboxItem
 from db.outbox import DOCUMENT, MESSAGE, Outbox
 from db.repositories import Contacts, Declarations, InboundLog, States
 from db.retry import is_retryable
@@ -157,7 +157,7 @@ class ConversationService:
                 if outcome.lang and outcome.lang != contact.locale:
                     await contacts.set_locale(contact.id, outcome.lang)
             if services.touched:
-                await self._note_case_change(unit, outcome.erased)
+                await self._note_case_change(unit, outcome.erased, services.cases)
             if not outcome.erased:
                 await relay_to_case(unit, event, outcome.relay)
             if outbox:
@@ -170,10 +170,11 @@ class ConversationService:
         return Delivery(contact_id, outcome.replies, lang), unit.changes
 
     @staticmethod
-    async def _note_case_change(unit: Unit, erased: bool) -> None:
+    async def _note_case_change(unit: Unit, erased: bool, named: set[int]) -> None:
         """The engine opened, raised, left or erased the person's case: the console must know.
 
         The case opened by this very message (a danger word) also receives that message.
+        Cases the services named (a reminder's answer noted on a closed one) are told too.
         """
         if erased:
             if unit.case is not None:
@@ -185,6 +186,9 @@ class ConversationService:
             unit.changed(CASE, after)
         if before is not None and (after is None or after.id != before.id):
             unit.changed(CASE, before)
+        for case_id in sorted(named - {c.id for c in (before, after) if c is not None}):
+            if (other := await unit.session.get(HandoffRequest, case_id)) is not None:
+                unit.changed(CASE, other)
         unit.case = after
 
     @staticmethod

@@ -13,7 +13,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.services.bus import Change
 from db.models import CASE_OPEN, Contact, HandoffRequest, Message
 
-CASE_CHANGING = frozenset({"request_handoff", "leave_case", "erase", "mark_urgent"})
+CASE_CHANGING = frozenset(
+    {"request_handoff", "leave_case", "erase", "mark_urgent", "answer_reminder"}
+)
 """The CaseServices methods after which the open case is read again, to publish its change."""
 
 

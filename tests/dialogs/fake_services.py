@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import time
+from types import EllipsisType
 from typing import Any
 
-from dialogs.ports import EraseOutcome, Queued
+from dialogs.ports import EraseOutcome, Queued, ReminderPrefs
 
 
 @dataclass
@@ -22,6 +23,13 @@ class MemoryServices:
     left: int = 0
     erased: int = 0
     in_hours: bool = True
+    answers: list[tuple[int, str]] = field(default_factory=list)
+    current_reminders: set[int] = field(default_factory=set)
+    """Reminders an answer may still be recorded for; others are "no longer current"."""
+    safe_hours: str | None = None
+    code_word: str | None = None
+    links: dict[str, str] = field(default_factory=dict)
+    """One-time link codes and the username each one links."""
 
     async def record_consent(self, purpose: str, granted: bool) -> None:
         self.consents.append((purpose, granted))
@@ -47,3 +55,28 @@ class MemoryServices:
     async def erase(self) -> EraseOutcome:
         self.erased += 1
         return EraseOutcome.ANONYMISED if self.handoffs else EraseOutcome.DELETED
+
+    async def answer_reminder(self, reminder_id: int, answer: str) -> bool:
+        if reminder_id not in self.current_reminders:
+            return False
+        self.answers.append((reminder_id, answer))
+        return True
+
+    async def reminder_prefs(self) -> ReminderPrefs:
+        contact = [granted for purpose, granted in self.consents if purpose == "contact"]
+        consent = contact[-1] if contact else None
+        return ReminderPrefs(consent, self.safe_hours, self.code_word)
+
+    async def set_reminder_prefs(
+        self,
+        *,
+        safe_hours: str | EllipsisType | None = ...,
+        code_word: str | EllipsisType | None = ...,
+    ) -> None:
+        if not isinstance(safe_hours, EllipsisType):
+            self.safe_hours = safe_hours
+        if not isinstance(code_word, EllipsisType):
+            self.code_word = code_word
+
+    async def link_caseworker(self, code: str) -> str | None:
+        return self.links.pop(code, None)

@@ -41,7 +41,10 @@ texts = st.one_of(
     st.text(max_size=50),
     st.text(min_size=1000, max_size=1200, alphabet="ăâđêôơưáàảãạ xyz"),
 )
-STALE = ["opt:yes", "edit:dob", "rt:who", "res:continue", "er:yes", "lang:fr", "opt:@unknown", "z"]
+STALE = [
+    "opt:yes", "edit:dob", "rt:who", "res:continue", "er:yes", "lang:fr", "opt:@unknown", "z",
+    "rem:ok:1", "rem:no:x", "rp:h:evening", "rp:word",
+]  # fmt: skip
 NAMED = [
     "menu.declare", "menu.find", "menu.rights", "menu.talk", "menu.erase", "nav.back",
     "nav.menu", "nav.done", "consent.agree", "consent.refuse", "common.dont_remember",
@@ -56,6 +59,8 @@ PRESS = re.compile(r"(?:[Bb]ấm|[Cc]họn|[Pp]ress|[Cc]hoose)(?: nút)? “([^�
 SYSTEM = [
     ("case:joined", {"code": "4821"}), ("case:reply", {}), ("case:transferred", {}),
     ("case:closed", {"outcome": "resolved"}), ("case:reopened", {}), ("case:unknown", {}),
+    ("reminder:due", {"reminder": 1, "at": "2026-12-05T02:00:00+00:00", "what": "visit"}),
+    ("reminder:due", {"reminder": "x"}),
 ]  # fmt: skip
 MEDIA = [{"media": "voice"}, {"media": "photo"}, {"media": "sticker"}, {"too_big": True}, {}]
 COMMANDS = ["/start", "/menu", "/lang", "/erase", "/help", "/start src_leaflet_x", "/nope", "/"]
