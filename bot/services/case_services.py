@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Mapping
 from datetime import datetime
 from types import EllipsisType
@@ -16,6 +15,7 @@ from bot.services.declaration_files import DeclarationFiles
 from bot.services.figures import coarse_columns
 from bot.services.hours import ServiceHours
 from bot.services.refcode import new_ref
+from bot.services.reminders import alerts
 from db.models import (
     CASE_CLOSED,
     CASE_WAITING,
@@ -30,7 +30,6 @@ from db.outbox import Outbox
 from db.repositories import Consents, Contacts, Declarations, Handoffs, erase_contact
 from dialogs.ports import EraseOutcome, Queued, ReminderPrefs
 
-log = logging.getLogger(__name__)
 REF_ATTEMPTS = 8
 LEFT_BY_PERSON = "left_by_person"
 """The outcome of a case the person left from the chat ("menu", then yes)."""
@@ -110,13 +109,6 @@ class DbCaseServices:
 
     async def _alert(self, request: HandoffRequest) -> None:
         """A case new and urgent, or just raised to urgent: on-call caseworkers are alerted."""
-        try:
-            from bot.services.reminders import alerts
-        except ModuleNotFoundError as missing:  # until the alerts are merged: said, not hidden
-            if missing.name not in ("bot.services.reminders", "bot.services.reminders.alerts"):
-                raise
-            log.error("urgent case not alerted: bot.services.reminders.alerts is missing")
-            return
         await self.session.flush()
         await alerts.schedule_urgent(self.session, request, self.now)
 
