@@ -11,8 +11,10 @@ from fastapi.responses import HTMLResponse, Response
 from bot.services.access import Actor
 from bot.services.refcode import PATTERN
 from bot.web.console.access_check import CaseRefused, audit, open_case
+from bot.web.console.agenda import agenda
 from bot.web.console.auth import SignedIn
 from bot.web.console.render import render, translator
+from bot.web.console.schedule_texts import W as SCHEDULE_WORDS
 from bot.web.console.state import console_of
 from bot.web.console.texts import OUTCOMES, PRIORITY, REASONS
 from bot.web.console.views import case_view, message_view, when
@@ -49,6 +51,7 @@ async def case_context(request: Request, actor: Actor, row: HandoffRequest) -> d
         teams = await accounts.teams()
         person_lang = contact.locale if contact is not None and contact.locale else "vi"
         canned = await canned_for(session, person_lang)
+        visits = await agenda(session, t, settings.timezone, now, case_id=row.id)
     zone = settings.timezone
     facts = case_view(row, t, now, settings.console_wait_minutes * 60.0, names, settings.timezone)
     history = [message_view(m, t, names, settings.timezone, mimes) for m in messages]
@@ -80,6 +83,9 @@ async def case_context(request: Request, actor: Actor, row: HandoffRequest) -> d
         "mine": row.assignee_id == actor.id,
         "claimed": row.claimed_at is not None,
         "live": f"/console/live?case={row.id}",
+        "visits": visits,
+        "w": SCHEDULE_WORDS,
+        "zone": zone,
     }  # fmt: skip
 
 
@@ -90,14 +96,14 @@ def refused_page(request: Request, actor: Actor) -> Response:
 
 async def case_page(
     request: Request, actor: Actor, row: HandoffRequest, *, status: int = 200,
-    error: str = "", done: str = "",
+    error: str = "", done: str = "", form: dict[str, str] | None = None,
 ) -> Response:  # fmt: skip
-    """The case page, with what just happened or why an action was refused."""
+    """The case page, with what just happened or why an action was refused (form: kept values)."""
     context = await case_context(request, actor, row)
     title = context["case"]["title"]
     return render(
         request, actor, "console/case.html", status=status, error=error, done=done,
-        title=title, **context,
+        title=title, form=form or {}, **context,
     )  # fmt: skip
 
 
