@@ -62,7 +62,6 @@ ERRORS = {
         N_("console.schedule.error.rule"), N_("console.schedule.error.people"),
         N_("console.schedule.error.team"), N_("console.schedule.error.no_person"),
         N_("console.schedule.error.not_scheduled"), N_("console.schedule.error.unavailable"),
-        N_("console.error.rule"),
     )
 }  # fmt: skip
 """Why a form was refused; each names the field and what to fix."""
