@@ -309,3 +309,42 @@ async def test_meeting_invites_people_by_case_number_of_the_team_only(
         people = (await session.scalars(select(AppointmentPerson))).all()
         assert [p.contact_id for p in people] == [mine.contact_id]
     assert "meeting.schedule" in [r[1] for r in await audit_rows(app)]
+
+
+async def test_a_meeting_the_person_is_invited_to_shows_on_their_case_with_the_answer(
+    app: App,
+) -> None:
+    _p1, case = await urgent_case(app, chat="p1")
+    _p2, other = await urgent_case(app, chat="p2")
+    now = app.conversations.clock()
+    at = now + timedelta(days=5)
+    async with app.conversations.sessions() as session, session.begin():
+        appt = Appointment(
+            kind=MEETING, team="city", title="Nhóm đồng đẳng tháng", place="Hội trường",
+            starts_at=at, next_at=at, rrule="FREQ=MONTHLY;BYDAY=+1SA", status="scheduled",
+            created_at=now, updated_at=now,
+        )  # fmt: skip
+        session.add(appt)
+        await session.flush()
+        for row, answer in ((case, "reschedule"), (other, None)):
+            session.add(
+                AppointmentPerson(
+                    appointment_id=appt.id, contact_id=row.contact_id, case_id=row.id,
+                    answer=answer, answered_at=now if answer else None,
+                )
+            )  # fmt: skip
+            session.add(
+                Reminder(
+                    kind=FOR_PERSON, appointment_id=appt.id, contact_id=row.contact_id,
+                    occurrence_at=at, lead_minutes=1440, due_at=at - timedelta(days=1),
+                    status=REMINDER_PENDING, created_at=now,
+                )
+            )  # fmt: skip
+    await account(app, "lan")
+    async with client(app) as http:
+        await login(http, "lan")
+        page = await http.get(f"/console/cases/{case.id}")
+        assert "Nhóm đồng đẳng tháng" in page.text
+        assert shows(page.text, "console.schedule.answer.reschedule", "Xin đổi lịch")
+        upcoming = page.text.split('class="reminders upcoming"')[1].split("</table>")[0]
+        assert upcoming.count("<tr><td>") == 1  # this person's reminder, not the other's

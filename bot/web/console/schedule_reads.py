@@ -33,6 +33,11 @@ PEOPLE_LIMIT = 500
 """The most people a meeting form offers (a team has far fewer open cases)."""
 
 
+def invited(case_id: int) -> Select[tuple[int]]:
+    """The appointments whose people record their answers on this case."""
+    return select(AppointmentPerson.appointment_id).where(AppointmentPerson.case_id == case_id)
+
+
 class ScheduleReads:
     """Appointments, their people and reminders; the caller owns the session."""
 
@@ -46,10 +51,13 @@ class ScheduleReads:
     async def appointments(
         self, *, team: str | None = None, case_id: int | None = None, limit: int = LIMIT
     ) -> list[Appointment]:
-        """Scheduled appointments, next first (a visit of the case, or the team's)."""
+        """Scheduled appointments, next first: the team's, or a case's visits and the meetings
+        its person is invited to."""
         query = select(Appointment).where(Appointment.status == SCHEDULED)
         if case_id is not None:
-            query = query.where(Appointment.case_id == case_id)
+            query = query.where(
+                or_(Appointment.case_id == case_id, Appointment.id.in_(invited(case_id)))
+            )
         if team is not None:
             query = query.where(Appointment.team == team)
         order = (Appointment.next_at.is_(None), Appointment.next_at, Appointment.id)
@@ -79,7 +87,17 @@ class ScheduleReads:
         if team is not None:
             query = query.where(Appointment.team == team)
         if case_id is not None:
-            query = query.where(or_(Appointment.case_id == case_id, Reminder.case_id == case_id))
+            mine = Reminder.kind == FOR_PERSON
+            query = query.where(
+                or_(
+                    Appointment.case_id == case_id, Reminder.case_id == case_id,
+                    mine & Appointment.id.in_(invited(case_id)) & Reminder.contact_id.in_(
+                        select(AppointmentPerson.contact_id).where(
+                            AppointmentPerson.case_id == case_id
+                        )
+                    ),
+                )
+            )  # fmt: skip
         return query
 
     async def upcoming(
