@@ -9,6 +9,7 @@ unclaimed urgent case escalates. Every change is audited, with values, never the
 
 from __future__ import annotations
 
+import importlib
 import inspect
 from collections.abc import Callable
 from datetime import datetime, timedelta
@@ -64,10 +65,9 @@ class Refused(ValueError):
 def links() -> ModuleType:
     """Branch D's db.caseworker_links, or a refusal the caseworker can read."""
     try:
-        from db import caseworker_links
+        return importlib.import_module("db.caseworker_links")
     except ImportError:
         raise Refused("console.schedule.error.unavailable") from None
-    return caseworker_links
 
 
 def lead_choice(values: list[str]) -> list[int]:

@@ -46,7 +46,7 @@ def chosen_team(actor: Actor, asked: str, teams: list[str]) -> str | None:
 
 async def schedule_page(
     request: Request, actor: Actor, *, status: int = 200, error: str = "",
-    form: dict[str, object] | None = None,
+    form: dict[str, str] | None = None,
 ) -> Response:  # fmt: skip
     """The page, with what just happened (?done=) or why a form was refused."""
     app = console_of(request).app

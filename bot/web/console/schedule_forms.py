@@ -80,7 +80,7 @@ def choose_rule(preset: str, custom: str) -> str:
     except ImportError:
         raise BadForm("console.schedule.error.unavailable") from None
     try:
-        return validate(raw.removeprefix("RRULE:"))
+        return str(validate(raw.removeprefix("RRULE:")))
     except ValueError:
         raise BadForm("console.schedule.error.rule") from None
 

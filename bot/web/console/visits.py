@@ -9,6 +9,7 @@ Every change is audited with ids only, never the place or the note.
 
 from __future__ import annotations
 
+import importlib
 from types import ModuleType
 
 from fastapi import APIRouter, Form, Request
@@ -31,10 +32,9 @@ from db.models import HANDOFF_ERASED, VISIT, Appointment
 def schedule_module() -> ModuleType:
     """Branch A1's scheduling rules, or a refusal the caseworker can read."""
     try:
-        from bot.services.reminders import schedule
+        return importlib.import_module("bot.services.reminders.schedule")
     except ImportError:
         raise BadForm("console.schedule.error.unavailable") from None
-    return schedule
 
 
 async def may_change(request: Request, actor: Actor, appt: Appointment | None) -> bool:
