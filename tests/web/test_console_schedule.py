@@ -7,13 +7,16 @@ and are skipped until it is merged.
 
 from __future__ import annotations
 
+import asyncio
 import importlib.util
 from datetime import datetime, timedelta
 
+import httpx
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from bot.app import App
+from bot.services.bus import CASE, Change
 from db.models import (
     FOR_CASEWORKER,
     FOR_PERSON,
@@ -29,6 +32,7 @@ from db.models import (
 )
 from tests.support import FakeClock
 from tests.web.console_support import account, audit_rows, client, login, post_form, urgent_case
+from tests.web.test_console_processes import live_events, until
 
 
 def _have(module: str) -> bool:
@@ -348,3 +352,30 @@ async def test_a_meeting_the_person_is_invited_to_shows_on_their_case_with_the_a
         assert shows(page.text, "console.schedule.answer.reschedule", "Xin đổi lịch")
         upcoming = page.text.split('class="reminders upcoming"')[1].split("</table>")[0]
         assert upcoming.count("<tr><td>") == 1  # this person's reminder, not the other's
+
+
+async def test_a_persons_answer_reaches_the_open_case_page_live(app: App, base_url: str) -> None:
+    _person, case = await urgent_case(app)
+    appt = await add_visit(app, case, app.conversations.clock() + timedelta(days=2))
+    await account(app, "lan")
+    async with httpx.AsyncClient(base_url=base_url) as http:
+        await login(http, "lan")
+        events: list[dict[str, str]] = []
+        stream = asyncio.create_task(live_events(http, f"/console/live?case={case.id}", events))
+        try:
+            await until(lambda: any(e["event"] == "appointments" for e in events))
+            first = next(e["html"] for e in events if e["event"] == "appointments")
+            assert 'id="appointments-live"' in first and "answer confirmed" in first
+            seen = len(events)
+            async with app.conversations.sessions() as session, session.begin():
+                await session.execute(
+                    update(AppointmentPerson)
+                    .where(AppointmentPerson.appointment_id == appt.id)
+                    .values(answer="reschedule")
+                )
+            await app.conversations.publish([Change(CASE, case.id, case.contact_id, case.team)])
+            await until(
+                lambda: any("answer reschedule" in e.get("html", "") for e in events[seen:])
+            )
+        finally:
+            stream.cancel()

@@ -12,8 +12,11 @@ from typing import Any
 import pytest
 from axe_playwright_python.async_playwright import Axe
 from playwright.async_api import expect
+from sqlalchemy import update
 
 from bot.app import App
+from bot.services.bus import CASE, Change
+from db.models import AppointmentPerson
 from tests.support import FakeClock
 from tests.web.conftest import ARTIFACTS, Offline, open_page
 from tests.web.console_support import account, urgent_case
@@ -35,6 +38,11 @@ async def test_visit_form_refusal_and_schedule_pages_fit_a_phone(
     await expect(visits.locator(".appointment")).to_have_count(1)
     await expect(visits.locator(".appointment")).to_contain_text("Nhà văn hoá <b>3</b>")
     await check(page, axe, "case", found)
+    await expect(visits.locator(".answer.confirmed")).to_have_count(1)
+    async with app.conversations.sessions() as session, session.begin():
+        await session.execute(update(AppointmentPerson).values(answer="cancelled"))
+    await app.conversations.publish([Change(CASE, case.id, case.contact_id, case.team)])
+    await expect(visits.locator(".answer.cancelled")).to_have_count(1)  # live, no reload
     yesterday = (clock() - timedelta(days=1)).date().isoformat()
     await page.fill("#visit-date", yesterday)
     await page.fill("#visit-time", "09:00")

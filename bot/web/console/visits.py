@@ -17,6 +17,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import select
 
 from bot.services.access import Actor, can_see
+from bot.services.bus import CASE, Change
 from bot.web.console.access_check import CaseRefused, audit, open_case
 from bot.web.console.auth import SignedIn
 from bot.web.console.cases import case_page, refused_page
@@ -46,6 +47,17 @@ async def may_change(request: Request, actor: Actor, appt: Appointment | None) -
             case = await CaseReads(session).get(appt.case_id)
         return case is not None and can_see(actor, case)
     return actor.sees_all or appt.team == actor.team
+
+
+async def tell(request: Request, case_id: int | None) -> None:
+    """After commit: other caseworkers watching the case see the visit change live."""
+    if case_id is None:
+        return
+    app = console_of(request).app
+    async with app.conversations.sessions() as session:
+        case = await CaseReads(session).get(case_id)
+    if case is not None:
+        await app.conversations.publish([Change(CASE, case.id, case.contact_id, case.team)])
 
 
 def visits_router() -> APIRouter:
@@ -95,6 +107,7 @@ def visits_router() -> APIRouter:
             t = translator(request, actor)
             form = {"date": date, "time": time, "place": place, "note": note}
             return await case_page(request, actor, row, status=400, error=t(str(bad)), form=form)
+        await tell(request, case_id)
         return RedirectResponse(f"/console/cases/{case_id}?done=visit#visits", status_code=303)
 
     async def refused_or_back(request: Request, actor: Actor, appt: Appointment, code: str,
@@ -146,6 +159,7 @@ def visits_router() -> APIRouter:
                 )  # fmt: skip
         except BadForm as bad:
             return await refused_or_back(request, actor, appt, str(bad), 400)
+        await tell(request, appt.case_id)
         return back(appt, "moved" if what == "reschedule" else "cancelled")
 
     @router.post("/console/appointments/{appt_id}/reschedule", response_class=HTMLResponse)
