@@ -33,7 +33,7 @@ LEADS = ((10080, N_("console.me.lead.week")), (1440, N_("console.me.lead.day")),
          (180, N_("console.me.lead.3h")), (60, N_("console.me.lead.1h")))  # fmt: skip
 """The lead times a caseworker may choose (minutes before an appointment)."""
 Call = Callable[[AsyncSession, datetime], Any]
-ESCALATION_RANGE = (1, 240)
+ESCALATION_RANGE = (1, 24 * 60)
 CODE_MINUTES = 10
 M = {
     "nav": N_("console.me.nav"), "title": N_("console.me.title"),
@@ -125,9 +125,13 @@ def me_router() -> APIRouter:
         app = console_of(request).app
         now = app.conversations.clock()
         async with app.conversations.sessions() as session, session.begin():
-            result = call(session, now)
-            if inspect.isawaitable(result):
-                result = await result
+            try:
+                result = call(session, now)
+                if inspect.isawaitable(result):
+                    result = await result
+            except ValueError as refused:  # the accounts' own checks (ours are stricter)
+                wanted = "escalation" if "escalation" in str(refused) else "leads"
+                raise Refused(f"console.me.error.{wanted}") from None
             Audit(session).record(actor.id, actor.username, action, now, detail=detail,
                                   address=actor.address)  # fmt: skip
         return result

@@ -23,6 +23,7 @@ from bot.web.console.schedule_forms import (
     local_start,
     parse_when,
     presets,
+    refusal,
     text_field,
 )
 from bot.web.console.schedule_reads import ScheduleReads
@@ -123,8 +124,8 @@ def schedule_router() -> APIRouter:
                     detail=f"appointment={appt.id} team={team} people={len(contacts)}",
                     address=actor.address,
                 )  # fmt: skip
-        except BadForm as bad:
-            return await schedule_page(request, actor, status=400, error=str(bad), form=form)
+        except ValueError as bad:
+            return await schedule_page(request, actor, status=400, error=refusal(bad), form=form)
         return RedirectResponse("/console/schedule?done=meeting", status_code=303)
 
     return router

@@ -7,6 +7,7 @@ names the field and what to fix, so the page can show it next to the kept form.
 
 from __future__ import annotations
 
+import logging
 import re
 from datetime import date, datetime, time, timedelta
 from typing import Any
@@ -20,11 +21,29 @@ from dialogs.i18n import Translator
 PLACE_MAX, NOTE_MAX, TITLE_MAX, RULE_MAX = 200, 1000, 120, 200
 FAR = timedelta(days=3 * 366)
 """The latest first date a form accepts: a typo of the year should not plan a decade."""
+log = logging.getLogger(__name__)
 TIME = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
 
 
 class BadForm(ValueError):
     """The form's fields are refused; the message id (str(error)) says which and why."""
+
+
+RULES_REFUSALS = {
+    "console.error.past": "console.schedule.error.past",
+    "console.error.rule": "console.schedule.error.rule",
+}
+"""The scheduling rules' own refusals (ValueError(message id)), as the form words them."""
+
+
+def refusal(error: ValueError) -> str:
+    """The message id to show for a refused form or a refusal of the scheduling rules."""
+    if isinstance(error, BadForm):
+        return str(error)
+    found = RULES_REFUSALS.get(str(error))
+    if found is None:
+        log.warning("scheduling refused the form: %s", str(error)[:80])
+    return found or "console.schedule.error.unavailable"
 
 
 def local_start(raw_date: str, raw_time: str) -> datetime:

@@ -22,7 +22,14 @@ from bot.web.console.access_check import CaseRefused, audit, open_case
 from bot.web.console.auth import SignedIn
 from bot.web.console.cases import case_page, refused_page
 from bot.web.console.render import translator
-from bot.web.console.schedule_forms import NOTE_MAX, PLACE_MAX, BadForm, parse_when, text_field
+from bot.web.console.schedule_forms import (
+    NOTE_MAX,
+    PLACE_MAX,
+    BadForm,
+    parse_when,
+    refusal,
+    text_field,
+)
 from bot.web.console.schedule_reads import SCHEDULED, ScheduleReads
 from bot.web.console.state import console_of
 from db.audit import Audit
@@ -103,10 +110,12 @@ def visits_router() -> APIRouter:
                         actor.id, actor.username, "visit.schedule", now, case_id=case_id,
                         detail=f"appointment={appt.id}", address=actor.address,
                     )  # fmt: skip
-        except BadForm as bad:
+        except ValueError as bad:
             t = translator(request, actor)
             form = {"date": date, "time": time, "place": place, "note": note}
-            return await case_page(request, actor, row, status=400, error=t(str(bad)), form=form)
+            return await case_page(
+                request, actor, row, status=400, error=t(refusal(bad)), form=form
+            )
         await tell(request, case_id)
         return RedirectResponse(f"/console/cases/{case_id}?done=visit#visits", status_code=303)
 
@@ -150,15 +159,17 @@ def visits_router() -> APIRouter:
             schedule = schedule_module()
             async with app.conversations.sessions() as session, session.begin():
                 if at is not None:
-                    await schedule.reschedule_visit(session, appt_id, at, now)
+                    changed = await schedule.reschedule_visit(session, appt_id, at, now)
                 else:
-                    await schedule.cancel_appointment(session, appt_id, now)
+                    changed = await schedule.cancel_appointment(session, appt_id, now)
+                if changed is None or changed is False:  # changed meanwhile by someone else
+                    raise BadForm("console.schedule.error.not_scheduled")
                 Audit(session).record(
                     actor.id, actor.username, f"{appt.kind}.{what}", now, case_id=appt.case_id,
                     detail=f"appointment={appt_id}", address=actor.address,
                 )  # fmt: skip
-        except BadForm as bad:
-            return await refused_or_back(request, actor, appt, str(bad), 400)
+        except ValueError as bad:
+            return await refused_or_back(request, actor, appt, refusal(bad), 400)
         await tell(request, appt.case_id)
         return back(appt, "moved" if what == "reschedule" else "cancelled")
 
