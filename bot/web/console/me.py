@@ -48,7 +48,8 @@ M = {
     "escalation": N_("console.me.escalation"),
     "escalation_hint": N_("console.me.escalation_hint"),
     "escalation_minutes": N_("console.me.escalation_minutes"),
-    "needs_link": N_("console.me.needs_link"),
+    "needs_link": N_("console.me.needs_link"), "state_on": N_("console.me.state_on"),
+    "state_off": N_("console.me.state_off"),
 }  # fmt: skip
 DONE = {
     "unlinked": N_("console.me.done.unlinked"), "on_call": N_("console.me.done.on_call"),
