@@ -22,6 +22,10 @@ PLACE_MAX, NOTE_MAX, TITLE_MAX, RULE_MAX = 200, 1000, 120, 200
 FAR = timedelta(days=3 * 366)
 """The latest first date a form accepts: a typo of the year should not plan a decade."""
 log = logging.getLogger(__name__)
+NO_ANSWER, CASE_N, VISIT_OF, FOR_PERSON_LABEL = (
+    W[key] for key in ("no_answer", "case_n", "visit_of", "for_person")
+)
+"""Message ids taken by name: extraction finds them in schedule_texts, not here."""
 TIME = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
 
 
@@ -106,9 +110,9 @@ def choose_rule(preset: str, custom: str) -> str:
 
 def _answer(person: AppointmentPerson, t: Translator, zone: str) -> dict[str, Any]:
     """One person of an appointment, by case number only, and their latest answer."""
-    label = t(ANSWERS[person.answer]) if person.answer in ANSWERS else t(W["no_answer"])
+    label = t(ANSWERS[person.answer]) if person.answer in ANSWERS else t(NO_ANSWER)
     return {
-        "case_id": person.case_id, "who": t(W["case_n"], id=person.case_id or "?"),
+        "case_id": person.case_id, "who": t(CASE_N, id=person.case_id or "?"),
         "answer": person.answer or "", "answer_label": label,
         "for": when(person.answered_for, t, zone), "at": when(person.answered_at, t, zone),
     }  # fmt: skip
@@ -121,7 +125,7 @@ def appointment_view(
     """An appointment as the lists show it; never a person's name or chat, only case numbers."""
     local = appt.next_at or appt.starts_at
     is_visit = appt.kind == VISIT
-    label = t(W["visit_of"], id=appt.case_id or "?") if is_visit else (appt.title or "")
+    label = t(VISIT_OF, id=appt.case_id or "?") if is_visit else (appt.title or "")
     at_zone = local.astimezone(ZoneInfo(zone)) if local else None
     return {
         "id": appt.id, "kind": appt.kind, "visit": is_visit, "label": label,
@@ -142,12 +146,12 @@ def reminder_view(
     appt = appts.get(reminder.appointment_id or 0)
     if reminder.kind == FOR_PERSON:
         case_id = case_of.get((reminder.appointment_id or 0, reminder.contact_id or 0))
-        who = t(W["for_person"], id=case_id or reminder.case_id or "?")
+        who = t(FOR_PERSON_LABEL, id=case_id or reminder.case_id or "?")
     else:
         who = names.get(reminder.caseworker_id or 0, "?")
     what = ""
     if appt is not None:
-        what = t(W["visit_of"], id=appt.case_id or "?") if appt.kind == VISIT else appt.title or ""
+        what = t(VISIT_OF, id=appt.case_id or "?") if appt.kind == VISIT else appt.title or ""
     reason = reminder.reason or ""
     return {
         "id": reminder.id, "what": what, "who": who, "appointment_id": reminder.appointment_id,
