@@ -379,3 +379,22 @@ async def test_a_persons_answer_reaches_the_open_case_page_live(app: App, base_u
             )
         finally:
             stream.cancel()
+
+
+async def test_an_answer_note_on_the_case_reads_as_words_not_a_code(app: App) -> None:
+    from db.models import CaseNote
+
+    _person, case = await urgent_case(app)
+    async with app.conversations.sessions() as session, session.begin():
+        session.add(
+            CaseNote(
+                case_id=case.id, kind="reminder", body="reminder:reschedule",
+                created_at=app.conversations.clock(),
+            )
+        )  # fmt: skip
+    await account(app, "lan")
+    async with client(app) as http:
+        await login(http, "lan")
+        page = await http.get(f"/console/cases/{case.id}")
+    assert "reminder:reschedule" not in page.text
+    assert shows(page.text, "console.schedule.answer_note", "Trả lời lời nhắc")

@@ -14,6 +14,7 @@ from bot.web.console.access_check import CaseRefused, audit, open_case
 from bot.web.console.agenda import agenda
 from bot.web.console.auth import SignedIn
 from bot.web.console.render import render, translator
+from bot.web.console.schedule_texts import ANSWER_NOTE, ANSWERS
 from bot.web.console.schedule_texts import W as SCHEDULE_WORDS
 from bot.web.console.state import console_of
 from bot.web.console.texts import OUTCOMES, PRIORITY, REASONS
@@ -22,8 +23,17 @@ from db.accounts import Accounts
 from db.canned import canned_for
 from db.case_reads import CaseReads
 from db.models import PRIORITIES, HandoffRequest
+from dialogs.i18n import Translator
 
 PDF_LANGS = ("vi", "en")
+
+
+def note_body(kind: str, body: str, t: Translator) -> str:
+    """A note as read; a person's answer to a reminder is stored as a code, shown in words."""
+    answer = body.removeprefix("reminder:")
+    if kind == "reminder" and answer in ANSWERS:
+        return t(ANSWER_NOTE, answer=t(ANSWERS[answer]))
+    return body
 
 
 def new_nonce() -> str:
@@ -63,7 +73,7 @@ async def case_context(request: Request, actor: Actor, row: HandoffRequest) -> d
         "last_id": max((m["id"] for m in history), default=0),
         "notes": [
             {"who": names.get(n.author_id or 0, "?"), "at": when(n.created_at, t, zone),
-             "kind": n.kind, "body": n.body}
+             "kind": n.kind, "body": note_body(n.kind, n.body, t)}
             for n in notes
         ],
         "declarations": [

@@ -42,6 +42,8 @@ ANSWERS = {
     "reschedule": N_("console.schedule.answer.reschedule"),
     "cancelled": N_("console.schedule.answer.cancelled"),
 }  # fmt: skip
+ANSWER_NOTE = N_("console.schedule.answer_note")
+"""A case note recording a person's answer to a reminder."""
 STATES = {
     "pending": N_("console.schedule.state.pending"), "sent": N_("console.schedule.state.sent"),
     "missed": N_("console.schedule.state.missed"),
