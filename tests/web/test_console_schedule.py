@@ -267,8 +267,9 @@ async def test_visit_scheduled_moved_and_cancelled_through_the_case_page_audited
         assert len(appts) == 1 and appts[0].kind == VISIT and appts[0].place == "Trạm y tế"
         local = appts[0].starts_at.astimezone(__import__("zoneinfo").ZoneInfo("Asia/Ho_Chi_Minh"))
         assert local.strftime("%H:%M") == "09:30"
-        page = await http.get(url)
+        page = await http.get(made.headers["location"])
         assert "Trạm y tế" in page.text
+        assert shows(page.text, "console.schedule.done.visit", "Đã hẹn buổi thăm")
         moved = await post_form(http, url, f"/console/appointments/{appts[0].id}/reschedule",
                                 date=day, time="14:00")  # fmt: skip
         assert moved.status_code == 303

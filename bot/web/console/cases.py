@@ -15,6 +15,7 @@ from bot.web.console.agenda import agenda
 from bot.web.console.auth import SignedIn
 from bot.web.console.render import render, translator
 from bot.web.console.schedule_texts import ANSWER_NOTE, ANSWERS
+from bot.web.console.schedule_texts import DONE as SCHEDULE_DONE
 from bot.web.console.schedule_texts import W as SCHEDULE_WORDS
 from bot.web.console.state import console_of
 from bot.web.console.texts import OUTCOMES, PRIORITY, REASONS
@@ -129,7 +130,8 @@ def cases_router() -> APIRouter:
         except CaseRefused:
             return refused_page(request, actor)
         t = translator(request, actor)
-        return await case_page(request, actor, row, done=t("console.done") if done else "")
+        said = t(SCHEDULE_DONE[done]) if done in SCHEDULE_DONE else t("console.done")
+        return await case_page(request, actor, row, done=said if done else "")
 
     @router.get("/console/cases/{case_id}/declarations/{ref}.pdf")
     async def declaration_pdf(
