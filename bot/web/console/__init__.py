@@ -53,7 +53,10 @@ def routers() -> list[APIRouter]:
     from bot.web.console.cases import cases_router
     from bot.web.console.inbox import inbox_router
     from bot.web.console.live import live_router
+    from bot.web.console.me import me_router
     from bot.web.console.media import media_router
+    from bot.web.console.schedule import schedule_router
+    from bot.web.console.visits import visits_router
 
     return [
         auth_router(),
@@ -62,6 +65,9 @@ def routers() -> list[APIRouter]:
         actions_router(),
         live_router(),
         media_router(),
+        visits_router(),
+        schedule_router(),
+        me_router(),
     ]
 
 

@@ -11,8 +11,12 @@ from fastapi.responses import HTMLResponse, Response
 from bot.services.access import Actor
 from bot.services.refcode import PATTERN
 from bot.web.console.access_check import CaseRefused, audit, open_case
+from bot.web.console.agenda import agenda
 from bot.web.console.auth import SignedIn
 from bot.web.console.render import render, translator
+from bot.web.console.schedule_texts import ANSWER_NOTE, ANSWERS
+from bot.web.console.schedule_texts import DONE as SCHEDULE_DONE
+from bot.web.console.schedule_texts import W as SCHEDULE_WORDS
 from bot.web.console.state import console_of
 from bot.web.console.texts import OUTCOMES, PRIORITY, REASONS
 from bot.web.console.views import case_view, message_view, when
@@ -20,8 +24,17 @@ from db.accounts import Accounts
 from db.canned import canned_for
 from db.case_reads import CaseReads
 from db.models import PRIORITIES, HandoffRequest
+from dialogs.i18n import Translator
 
 PDF_LANGS = ("vi", "en")
+
+
+def note_body(kind: str, body: str, t: Translator) -> str:
+    """A note as read; a person's answer to a reminder is stored as a code, shown in words."""
+    answer = body.removeprefix("reminder:")
+    if kind == "reminder" and answer in ANSWERS:
+        return t(ANSWER_NOTE, answer=t(ANSWERS[answer]))
+    return body
 
 
 def new_nonce() -> str:
@@ -49,6 +62,7 @@ async def case_context(request: Request, actor: Actor, row: HandoffRequest) -> d
         teams = await accounts.teams()
         person_lang = contact.locale if contact is not None and contact.locale else "vi"
         canned = await canned_for(session, person_lang)
+        visits = await agenda(session, t, settings.timezone, now, case_id=row.id)
     zone = settings.timezone
     facts = case_view(row, t, now, settings.console_wait_minutes * 60.0, names, settings.timezone)
     history = [message_view(m, t, names, settings.timezone, mimes) for m in messages]
@@ -60,7 +74,7 @@ async def case_context(request: Request, actor: Actor, row: HandoffRequest) -> d
         "last_id": max((m["id"] for m in history), default=0),
         "notes": [
             {"who": names.get(n.author_id or 0, "?"), "at": when(n.created_at, t, zone),
-             "kind": n.kind, "body": n.body}
+             "kind": n.kind, "body": note_body(n.kind, n.body, t)}
             for n in notes
         ],
         "declarations": [
@@ -80,6 +94,9 @@ async def case_context(request: Request, actor: Actor, row: HandoffRequest) -> d
         "mine": row.assignee_id == actor.id,
         "claimed": row.claimed_at is not None,
         "live": f"/console/live?case={row.id}",
+        "visits": visits,
+        "w": SCHEDULE_WORDS,
+        "zone": zone,
     }  # fmt: skip
 
 
@@ -90,14 +107,14 @@ def refused_page(request: Request, actor: Actor) -> Response:
 
 async def case_page(
     request: Request, actor: Actor, row: HandoffRequest, *, status: int = 200,
-    error: str = "", done: str = "",
+    error: str = "", done: str = "", form: dict[str, str] | None = None,
 ) -> Response:  # fmt: skip
-    """The case page, with what just happened or why an action was refused."""
+    """The case page, with what just happened or why an action was refused (form: kept values)."""
     context = await case_context(request, actor, row)
     title = context["case"]["title"]
     return render(
         request, actor, "console/case.html", status=status, error=error, done=done,
-        title=title, **context,
+        title=title, form=form or {}, **context,
     )  # fmt: skip
 
 
@@ -113,7 +130,8 @@ def cases_router() -> APIRouter:
         except CaseRefused:
             return refused_page(request, actor)
         t = translator(request, actor)
-        return await case_page(request, actor, row, done=t("console.done") if done else "")
+        said = t(SCHEDULE_DONE[done]) if done in SCHEDULE_DONE else t("console.done")
+        return await case_page(request, actor, row, done=said if done else "")
 
     @router.get("/console/cases/{case_id}/declarations/{ref}.pdf")
     async def declaration_pdf(

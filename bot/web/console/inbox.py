@@ -8,8 +8,10 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
 from bot.services.access import Actor, can_see
+from bot.web.console.agenda import yours
 from bot.web.console.auth import SignedIn
 from bot.web.console.render import render, translator
+from bot.web.console.schedule_texts import W as SCHEDULE_WORDS
 from bot.web.console.state import Console, console_of
 from bot.web.console.views import case_view
 from db.case_reads import VIEWS, CaseReads, Viewer
@@ -57,10 +59,15 @@ def inbox_router() -> APIRouter:
             view = "team"
         console = console_of(request)
         cases, names = await read_queue(console, actor, view)
-        t = translator(request, actor)
+        t, app = translator(request, actor), console.app
+        async with app.conversations.sessions() as session:
+            reminders = await yours(
+                session, t, app.settings.timezone, app.conversations.clock(), actor.id
+            )
         return render(
             request, actor, "console/inbox.html", cases=rows(request, actor, cases, names),
             view=view, view_label=t(f"console.view.{view}"), live=f"/console/live?view={view}",
+            reminders=reminders, w=SCHEDULE_WORDS,
         )  # fmt: skip
 
     return router

@@ -20,9 +20,12 @@ from sse_starlette import EventSourceResponse
 from bot.services.access import Actor, can_see
 from bot.services.bus import Change
 from bot.web.console.access_check import CaseRefused, open_case
+from bot.web.console.agenda import agenda
 from bot.web.console.auth import SignedIn
+from bot.web.console.csrf import FIELD, csrf_token
 from bot.web.console.inbox import viewer
 from bot.web.console.render import translator
+from bot.web.console.schedule_texts import W as SCHEDULE_WORDS
 from bot.web.console.state import Console, console_of, templates
 from bot.web.console.texts import TEXTS
 from bot.web.console.views import case_view, message_view
@@ -56,6 +59,7 @@ class Stream:
         self.view, self.case_id, self.after = view, case_id, after
         t = translator(request, actor)
         self.t, self.text = t, {k: t(v) for k, v in TEXTS.items()}
+        self.csrf = csrf_token(request)
         self.settings = self.console.app.settings
 
     def _facts(self, row: HandoffRequest, names: dict[int, str]) -> dict[str, Any]:
@@ -73,6 +77,8 @@ class Stream:
             names = await reads.names()
             messages = await reads.history(row, after=self.after)
             mimes = await reads.mimes([m.media_id for m in messages if m.media_id])
+            now, zone = self.console.app.conversations.clock(), self.settings.timezone
+            visits = await agenda(session, self.t, zone, now, case_id=row.id)
         out = []
         for message in messages:
             view = message_view(message, self.t, names, self.settings.timezone, mimes)
@@ -84,6 +90,10 @@ class Stream:
             case=facts, text=self.text, channel=""
         )
         out.append(_event("facts", html=html))
+        html = templates.get_template("console/_case_appointments.html").render(
+            visits=visits, t=self.t, w=SCHEDULE_WORDS, csrf_field=FIELD, csrf_token=self.csrf
+        )  # a person's answer to a reminder shows at once
+        out.append(_event("appointments", html=html))
         return out
 
     async def for_inbox(self, change: Change) -> list[dict[str, str]]:

@@ -67,6 +67,15 @@
       var fresh = fragment(JSON.parse(e.data).html);
       if (facts && fresh) facts.replaceWith(fresh);
     });
+    // Appointments and reminders: a person's answer to a reminder appears without a reload.
+    source.addEventListener("appointments", function (e) {
+      var old = document.getElementById("appointments-live");
+      var fresh = fragment(JSON.parse(e.data).html);
+      if (!old || !fresh || old.innerHTML === fresh.innerHTML) return;
+      if (old.contains(document.activeElement)) return; // never under a caseworker typing
+      old.replaceWith(fresh);
+      notice();
+    });
     source.addEventListener("gone", function () { source.close(); });
   }
 
