@@ -176,8 +176,9 @@ async def ticker_pid(app: App) -> int:
                     "JOIN pg_stat_activity a ON a.pid = l.pid "
                     "WHERE l.locktype = 'advisory' AND l.granted "
                     "AND a.datname = current_database() "
-                    "AND a.application_name LIKE 'hotline-leader:%:ticker'"
-                )
+                    "AND a.application_name LIKE :name"
+                ),
+                {"name": "hotline-leader:%:ticker"},
             )
         if name:
             return int(name.split(":")[1])
