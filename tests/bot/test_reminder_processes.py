@@ -108,7 +108,9 @@ async def test_sigkill_mid_batch_then_restart_loses_no_reminder(settings, tmp_pa
         async with FakeTelegram() as tg:
             ids = await due_reminders(app, tg, 0, 400)
             async with hotline_serve(settings, tmp_path / "one", tg, midday_zone()) as one:
+                # Killed as the first messages leave (once B words them), reminders still due.
                 await until(lambda: _sent_at_least(app, 1), within=60)
+                await tg.wait_for(lambda: len(tg.calls_of("sendMessage")) >= 3 * ONE_MESSAGE)
                 one.proc.send_signal(signal.SIGKILL)
                 await one.proc.wait()
             at_kill = await statuses(app)
