@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import importlib.util
 import sys
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from pathlib import Path
 from types import ModuleType
 from typing import Any
 
@@ -13,6 +13,7 @@ import pytest
 from sqlalchemy import func, select, update
 
 import bot.services.reminders as reminders_package
+import dialogs
 from bot.app import App
 from bot.services.reminders.ticker import LEASE, TICK, Ticker
 from db.models import (
@@ -34,7 +35,7 @@ from db.outbox import MESSAGE, Outbox
 from db.repositories import Consents, Contacts
 from tests.support import FakeClock
 
-WORDED = importlib.util.find_spec("dialogs.reminders") is not None
+WORDED = (Path(dialogs.__file__).parent / "reminders.py").exists()
 """Branch B (i9-person) words "reminder:due"; before its merge the engine answers nothing."""
 ONE_MESSAGE = 1 if WORDED else 0
 TICK_S = timedelta(seconds=TICK)

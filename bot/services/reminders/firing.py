@@ -105,12 +105,12 @@ async def fire_person(app: App, reminder_id: int, owner: str) -> bool:
             await Reminders(session).finish(reminder_id, owner, REMINDER_CANCELLED, now, "erased")
             return False
         event, contact_id = await _event(session, reminder, contact), contact.id
-    zone, sent = ZoneInfo(app.settings.timezone), False
+    zone, sent, decided = ZoneInfo(app.settings.timezone), False, False
 
     async def effect(unit: Unit) -> None:
         """Decide with the person locked; only a reminder that is sent keeps its event id."""
-        nonlocal sent
-        sent = await _decide(unit, reminder_id, owner, zone)
+        nonlocal sent, decided
+        sent, decided = await _decide(unit, reminder_id, owner, zone), True
         if not sent:
             unit.silent = True
             await unit.session.execute(
@@ -121,6 +121,9 @@ async def fire_person(app: App, reminder_id: int, owner: str) -> bool:
             )
 
     await conversations.handle(event, outbox=True, effect=effect, contact_id=contact_id)
+    if not decided:  # its event was handled before (or the person erased): never again
+        async with conversations.sessions() as session, session.begin():
+            await Reminders(session).finish(reminder_id, owner, REMINDER_SENT, now, "duplicate")
     return sent
 
 

@@ -72,7 +72,10 @@ class Ticker:
         async with sessions() as session, session.begin():
             await roll_meetings(session, self.clock())
         fired, channels = 0, set[str]()
-        while batch := await self._claim():
+        while True:
+            claimed, batch = await self._claim()
+            if not claimed:
+                break
             renewing = asyncio.create_task(self._renew_forever())
             try:
                 fired += await self._fire(batch, channels)
@@ -86,7 +89,7 @@ class Ticker:
             await self.app.conversations.publish([Change(QUEUED)])
         return fired
 
-    async def _claim(self) -> list[tuple[int, str]]:
+    async def _claim(self) -> tuple[int, list[tuple[int, str]]]:
         """Lease the next due batch; rows whose occurrence passed are marked missed now."""
         now = self.clock()
         async with self.app.conversations.sessions() as session, session.begin():
@@ -101,7 +104,7 @@ class Ticker:
         if missed := len(rows) - len(batch):
             log.warning("%d reminders fell due after their appointment: missed", missed)
         self._inflight = {rid for rid, _kind in batch}
-        return batch
+        return len(rows), batch
 
     async def _fire(self, batch: list[tuple[int, str]], channels: set[str]) -> int:
         """Fire a claimed batch: people's through the unit of work, a few at a time."""
