@@ -107,7 +107,7 @@ async def populate(settings: Settings, pending: int, due: int) -> float:
 
 async def select_due(url: str) -> tuple[int, float]:
     """The baseline: a plain SELECT of the same due rows, as the ticker's claim finds them."""
-    engine = make_engine(url)
+    engine = make_engine(url, read_only=True)
     try:
         started = time.perf_counter()
         async with make_sessionmaker(engine)() as session:
@@ -125,8 +125,8 @@ async def select_due(url: str) -> tuple[int, float]:
 
 
 async def counts(url: str) -> tuple[int, int]:
-    """(reminders sent, outbox items queued), read as any process would."""
-    engine = make_engine(url)
+    """(reminders sent, outbox items queued), read without taking SQLite's write lock."""
+    engine = make_engine(url, read_only=True)
     try:
         async with make_sessionmaker(engine)() as session:
             sent = await session.scalar(
