@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 
 import uvicorn
 
 from bot.channels.telegram_runtime import TelegramRuntime
+from bot.services.leader import make_leader
+from bot.services.reminders.ticker import Ticker
 from bot.settings import Settings
 from bot.startup import listen, open_app
 from bot.web.app import create_web_app
@@ -28,6 +31,10 @@ async def serve(settings: Settings) -> None:
         web, host=settings.host, port=settings.port, log_level="warning", lifespan="off"
     )
     server = uvicorn.Server(config)
+    ticker = Ticker(app)
+    # One ticker across processes, whether or not any channel is configured here.
+    leader = make_leader(settings.db_url, "ticker")
+    ticking = asyncio.create_task(leader.run(ticker.run), name="reminder-ticker")
     try:
         if telegram:
             await telegram.start()
@@ -36,6 +43,8 @@ async def serve(settings: Settings) -> None:
         log.warning("serving on http://%s:%s", settings.host, settings.port)
         await server.serve(sockets=[sock])
     finally:
+        ticking.cancel()
+        await asyncio.gather(ticking, return_exceptions=True)
         if telegram:
             await telegram.stop()
         await app.close()

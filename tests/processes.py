@@ -6,7 +6,7 @@ import asyncio
 import os
 import signal
 import sys
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -39,10 +39,14 @@ class Served:
 
 @asynccontextmanager
 async def hotline_serve(
-    settings: Settings, folder: Path, tg: FakeTelegram | None = None
+    settings: Settings,
+    folder: Path,
+    tg: FakeTelegram | None = None,
+    extra: Mapping[str, str] | None = None,
 ) -> AsyncIterator[Served]:
     """Start it on the settings' database; with tg, Telegram by webhook (so that processes do
     not compete for getUpdates). Ready once /healthz answers and, with tg, its webhook is set.
+    extra: more HOTLINE_ settings for the child (e.g. its time zone).
     """
     port = free_port()
     await asyncio.to_thread(folder.mkdir, parents=True)
@@ -62,6 +66,7 @@ async def hotline_serve(
             "HOTLINE_TELEGRAM_API_BASE": tg.base_url,
             "HOTLINE_TELEGRAM_WEBHOOK_URL": f"http://127.0.0.1:{port}/webhooks/telegram",
         }
+    env |= dict(extra or {})
     hooks = len(tg.calls_of("setWebhook")) if tg is not None else 0
     base = f"http://127.0.0.1:{port}"
     with (folder / "stderr.log").open("wb") as errors:
