@@ -13,6 +13,7 @@ from sqlalchemy import select
 from bot.services.access import Actor, NotAllowed, can_see
 from bot.services.bus import CASE, MESSAGE_OUT, Change
 from bot.services.conversation import ConversationService
+from bot.services.reminders.schedule import follow_case
 from bot.services.unit import Unit
 from db.audit import Audit
 from db.models import (
@@ -125,6 +126,7 @@ class CaseDesk:
                 case.team = to_team
             case.assignee_id, case.claimed_at, case.verify_code = to_caseworker, None, None
             case.status = CASE_WAITING
+            await follow_case(session, case)
             if note:
                 session.add(
                     CaseNote(

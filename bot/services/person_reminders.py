@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.services.reminders import schedule
 from db.models import (
     FOR_PERSON,
     REMINDER_MISSED,
@@ -27,9 +28,12 @@ from db.models import (
     CaseNote,
     ContactPrefs,
     HandoffRequest,
+    OutboxItem,
     Reminder,
 )
+from db.outbox import MESSAGE, PENDING
 from db.repositories import Consents
+from dialogs import buttons as B
 from dialogs.ports import ANSWERS, ReminderPrefs
 
 CONTACT = "contact"
@@ -117,8 +121,6 @@ async def set_prefs(
     row.updated_at = now
     if moved and await _reminded(session, contact_id, (REMINDER_PENDING, REMINDER_MISSED)):
         await session.flush()  # missed ones too: new hours may give them a safe time
-        from bot.services.reminders import schedule
-
         await schedule.replan_person(session, contact_id, now)
 
 
@@ -132,16 +134,32 @@ async def consent_recorded(
     """
     if purpose != CONTACT:
         return
-    if not granted and await _reminded(session, contact_id, (REMINDER_PENDING,)):
+    if not granted:
+        await _drop_queued(session, contact_id)
+    if not granted and await _reminded(session, contact_id, (REMINDER_PENDING, REMINDER_MISSED)):
         await session.flush()
-        from bot.services.reminders import schedule
-
         await schedule.cancel_for_person(session, contact_id, now, WITHDRAWN)
     elif granted and await _invited(session, contact_id):
         await session.flush()
-        from bot.services.reminders import schedule
-
         await schedule.resume_person(session, contact_id, now)
+
+
+async def _drop_queued(session: AsyncSession, contact_id: int) -> None:
+    """Reminders already fired but still in the outbox (rate limits, retries) go unsent.
+
+    One caught inside its send call cannot be stopped; that is seconds, never hours.
+    """
+    queued = await session.scalars(
+        select(OutboxItem).where(
+            OutboxItem.contact_id == contact_id, OutboxItem.status == PENDING,
+            OutboxItem.kind == MESSAGE,
+        )
+    )  # fmt: skip
+    for item in queued:
+        reply = (item.payload or {}).get("reply") or {}
+        pressed = [cell[1] for row in reply.get("buttons", []) for cell in row if len(cell) > 1]
+        if any(str(payload).startswith(B.REMINDER) for payload in pressed):
+            await session.delete(item)
 
 
 async def declared_safe_hours(

@@ -55,8 +55,7 @@ async def desk(settings: Settings) -> AsyncIterator[tuple[FakeTelegram, App, dic
     """The app on the fake Telegram, with the staff above linked by one-time codes.
 
     Each linked caseworker sends /link CODE to the bot, as the console tells them to (a
-    bot can only write to a chat that wrote first). Where the engine does not link yet
-    (Branch B wires /link), the test links the code it sent directly.
+    bot can only write to a chat that wrote first).
     """
     async with (
         FakeTelegram() as tg,
@@ -73,10 +72,6 @@ async def desk(settings: Settings) -> AsyncIterator[tuple[FakeTelegram, App, dic
             await User(tg, app, CHATS[name], locale).says(f"/link {code}")
             async with app.conversations.sessions() as s, s.begin():
                 done = await s.get(Caseworker, ids[name])
-                if done is not None and done.telegram_chat is None:
-                    done = await links.link_telegram(
-                        s, code, "telegram", str(CHATS[name]), utcnow()
-                    )
                 assert done is not None and done.username == name
                 assert done.telegram_chat == str(CHATS[name])
         SHOWN.clear()
@@ -146,6 +141,8 @@ async def urgent(
             r.kind: r for r in await s.scalars(select(Reminder).where(Reminder.case_id == case.id))
         }
         assert set(rows) == {URGENT_ALERT, URGENT_ESCALATION}
-        rows[URGENT_ALERT].due_at = at  # as if the case had arrived at `at`
+        for planned in rows.values():  # as if the case had arrived at `at`
+            planned.created_at = at
+        rows[URGENT_ALERT].due_at = at
         rows[URGENT_ESCALATION].due_at = at + timedelta(minutes=minutes)
     return case.id, rows[URGENT_ALERT].id, rows[URGENT_ESCALATION].id

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -10,7 +11,9 @@ from sqlalchemy import func, select
 from bot.app import App
 from bot.services.access import Actor, NotAllowed
 from bot.services.bus import CASE, MESSAGE_IN, MESSAGE_OUT, Change
+from bot.services.reminders import schedule
 from db.models import (
+    Appointment,
     AuditEntry,
     CaseNote,
     Caseworker,
@@ -132,6 +135,26 @@ async def test_transfer_keeps_the_history_and_the_next_one_joins(
     assert await _code(app, case.id) not in (None, "")
     assert first_code is not None
     assert await _count(app, Message, Message.case_id == case.id, Message.direction == "in") == 2
+
+
+async def test_a_transferred_case_takes_its_visits_to_the_new_team(
+    app: App, transcript, clock: FakeClock
+) -> None:
+    _chat, case = await _waiting_case(app, transcript)
+    lan = await _worker(app, "lan")
+    hoa = await _worker(app, "hoa", team="kien-an")
+    async with app.conversations.sessions() as s, s.begin():
+        row = await s.get(HandoffRequest, case.id)
+        assert row is not None
+        visit = await schedule.schedule_visit(
+            s, case=row, at=clock() + timedelta(days=3), place="p", note="n",
+            created_by=lan.id, now=clock(),
+        )  # fmt: skip
+    await app.desk.transfer(lan, case.id, to_team="kien-an", to_caseworker=None, note="",
+                            nonce="t1")  # fmt: skip
+    async with app.conversations.sessions() as s:
+        moved = await s.get(Appointment, visit.id)
+    assert moved is not None and moved.team == "kien-an" == hoa.team
 
 
 async def _code(app: App, case_id: int) -> str | None:

@@ -14,6 +14,7 @@ from db.models import (
     MEETING,
     VISIT,
     Appointment,
+    HandoffRequest,
     Reminder,
 )
 from tests.bot.alert_support import (
@@ -29,42 +30,69 @@ from tests.bot.alert_support import (
 async def test_a_caseworker_is_reminded_of_a_visit_in_their_language(settings: Settings) -> None:
     async with desk(settings) as (tg, app, ids):
         start = utcnow() - timedelta(minutes=30)
-        case_id, _alert, _escalation = await urgent(app, "person-4", "north", start)
         visit_at = datetime(2026, 12, 5, 2, 0, tzinfo=UTC)  # Saturday 9:00 in Hải Phòng
-        async with app.conversations.sessions() as s, s.begin():
-            appt = Appointment(
-                kind=VISIT, team="north", case_id=case_id, place="Nhà văn hoá thôn 3",
-                starts_at=visit_at, next_at=visit_at, status="scheduled",
-                created_by=ids["emma"], created_at=start, updated_at=start,
-            )  # fmt: skip
-            s.add(appt)
-            await s.flush()
-            rows = [
-                Reminder(
-                    kind=FOR_CASEWORKER,
-                    appointment_id=appt.id,
-                    caseworker_id=ids[name],
-                    occurrence_at=visit_at,
-                    lead_minutes=60,
-                    due_at=start,
-                    created_at=start,
-                )
-                for name in ("emma", "nam", "unlinked")
-            ]
-            s.add_all(rows)
+        rows, cases = [], {}
+        for name in ("emma", "nam", "unlinked"):  # each assigned a case, with a visit
+            case_id, _alert, _escalation = await urgent(app, f"person-{name}", "north", start)
+            cases[name] = case_id
+            async with app.conversations.sessions() as s, s.begin():
+                case = await s.get(HandoffRequest, case_id)
+                assert case is not None
+                case.assignee_id = ids[name]
+                appt = Appointment(
+                    kind=VISIT, team="north", case_id=case_id, place="Nhà văn hoá thôn 3",
+                    starts_at=visit_at, next_at=visit_at, status="scheduled",
+                    created_by=ids["emma"], created_at=start, updated_at=start,
+                )  # fmt: skip
+                s.add(appt)
+                await s.flush()
+                row = Reminder(
+                    kind=FOR_CASEWORKER, appointment_id=appt.id, caseworker_id=ids[name],
+                    occurrence_at=visit_at, lead_minutes=60, due_at=start, created_at=start,
+                )  # fmt: skip
+                s.add(row)
+                rows.append(row)
         for row in rows:
             await fire(app, row.id, start)
         await tg.wait_for(lambda: {"emma", "nam"} <= set(received(tg)))
         await drained(app)
         got = received(tg)
         assert set(got) == {"emma", "nam"}, "an unlinked caseworker gets nothing on Telegram"
-        link = f"{PUBLIC}/console/cases/{case_id}"
+        link = f"{PUBLIC}/console/cases/{cases['emma']}"
         assert got["emma"] == [
-            f"Reminder: visit for case #{case_id} at 9:00, Saturday, December 5, 2026.\n"
+            f"Reminder: visit for case #{cases['emma']} at 9:00, Saturday, December 5, 2026.\n"
             f"Place: Nhà văn hoá thôn 3\nOpen: {link}"
         ]
-        assert got["nam"][0].startswith(f"Nhắc lịch: buổi thăm ca #{case_id} lúc 9:00, Thứ Bảy")
+        assert got["nam"][0].startswith(
+            f"Nhắc lịch: buổi thăm ca #{cases['nam']} lúc 9:00, Thứ Bảy"
+        )
         assert "Địa điểm: Nhà văn hoá thôn 3" in got["nam"][0]
+
+
+async def test_a_visit_reminds_whoever_has_its_case_when_it_fires(settings: Settings) -> None:
+    async with desk(settings) as (tg, app, ids):
+        start = utcnow() - timedelta(minutes=30)
+        visit_at = datetime(2026, 12, 5, 2, 0, tzinfo=UTC)
+        case_id, _alert, _escalation = await urgent(app, "person-moved", "north", start)
+        async with app.conversations.sessions() as s, s.begin():
+            appt = Appointment(
+                kind=VISIT, team="north", case_id=case_id, starts_at=visit_at, next_at=visit_at,
+                status="scheduled", created_by=ids["emma"], created_at=start, updated_at=start,
+            )  # fmt: skip
+            s.add(appt)
+            await s.flush()
+            row = Reminder(
+                kind=FOR_CASEWORKER, appointment_id=appt.id, caseworker_id=ids["emma"],
+                occurrence_at=visit_at, lead_minutes=60, due_at=start, created_at=start,
+            )  # fmt: skip
+            s.add(row)
+            case = await s.get(HandoffRequest, case_id)
+            assert case is not None
+            case.assignee_id = ids["nam"]  # rotated since the visit was planned
+        await fire(app, row.id, start)
+        await tg.wait_for(lambda: "nam" in received(tg))
+        await drained(app)
+        assert set(received(tg)) == {"nam"}, "the caseworker who planned it has moved on"
 
 
 async def test_a_caseworker_is_reminded_of_a_group_meeting_not_a_cancelled_one(

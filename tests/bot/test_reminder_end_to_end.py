@@ -1,23 +1,17 @@
-"""From a caseworker's visit to the person's answer on the case, through the real ticker.
-
-Needs Branch A1 (schedule) and Branch A2 (ticker): skipped until they are merged.
-"""
+"""From a caseworker's visit to the person's answer on the case, through the real ticker."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
 
-import pytest
 from sqlalchemy import select
 
 from bot.app import App
+from bot.services.reminders import schedule, ticker
 from db.models import AppointmentPerson, CaseNote, HandoffRequest, OutboxItem
 from dialogs.events import Reply
 from tests.bot.test_caseworker_chat import cases, talk
 from tests.support import FakeClock
-
-schedule = pytest.importorskip("bot.services.reminders.schedule", reason="Branch A1")
-ticker = pytest.importorskip("bot.services.reminders.ticker", reason="Branch A2")
 
 AT = datetime(2026, 12, 5, 2, 0, tzinfo=UTC)
 """Saturday 9:00 in Hà Nội."""

@@ -1,14 +1,14 @@
-"""Needs Branch D (i9-alerts): a caseworker links Telegram; urgent cases plan their alerts.
+"""A caseworker links Telegram; urgent cases plan their alerts.
 
 Skipped until db.caseworker_links and bot.services.reminders.alerts are merged.
 """
 
 from __future__ import annotations
 
-import pytest
 from sqlalchemy import select
 
 from bot.app import App
+from db import caseworker_links as links
 from db.models import URGENT_ALERT, URGENT_ESCALATION, Caseworker
 from db.models import Reminder as ReminderRow
 from dialogs.events import Inbound, Kind
@@ -17,7 +17,6 @@ from tests.bot.test_caseworker_chat import at_menu, cases, talk
 
 
 async def test_a_link_code_links_this_telegram_chat_once(app: App) -> None:
-    links = pytest.importorskip("db.caseworker_links", reason="Branch D (i9-alerts)")
     lan = await _worker(app, "lan")
     async with app.conversations.sessions() as s, s.begin():
         code = await links.new_link_code(s, lan.id, app.conversations.clock())
@@ -31,7 +30,6 @@ async def test_a_link_code_links_this_telegram_chat_once(app: App) -> None:
 
 
 async def test_new_and_raised_urgent_cases_plan_their_alerts(app: App, transcript) -> None:
-    pytest.importorskip("bot.services.reminders.alerts", reason="Branch D (i9-alerts)")
     danger, raised = transcript(chat="a"), transcript(chat="b")
     await at_menu(danger)
     await danger.send("cứu tôi, họ nhốt tôi")

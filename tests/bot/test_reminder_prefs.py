@@ -9,24 +9,28 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-import pytest
 from sqlalchemy import select
 
 from bot.app import App
+from bot.services.reminders import safe_hours
+from bot.services.reminders.ticker import Ticker
 from db.models import (
     FOR_PERSON,
     REMINDER_CANCELLED,
     REMINDER_PENDING,
+    REMINDER_SENT,
     Appointment,
     AppointmentPerson,
     Consent,
     ContactPrefs,
+    OutboxItem,
 )
 from db.models import Reminder as ReminderRow
+from dialogs.events import Reply
 from dialogs.reminder_prefs import WINDOWS
 from tests.bot.test_caseworker_chat import at_menu
 from tests.bot.test_declaration_flow import consent_all, open_declaration, submit
-from tests.support import Transcript
+from tests.support import FakeClock, Transcript
 
 AT = datetime(2026, 12, 5, 2, 0, tzinfo=UTC)
 
@@ -106,7 +110,6 @@ async def test_in_english(app: App, transcript) -> None:
 
 
 def test_the_hours_shown_are_the_hours_kept() -> None:
-    safe_hours = pytest.importorskip("bot.services.reminders.safe_hours", reason="Branch A1")
     kept = {k: (a.hour, b.hour) for k, (a, b) in safe_hours.WINDOWS.items()}
     assert kept == WINDOWS and all(
         a.minute == b.minute == 0 for a, b in safe_hours.WINDOWS.values()
@@ -163,7 +166,6 @@ async def reminder(app: App, reminder_id: int) -> ReminderRow:
 
 
 async def test_turning_off_cancels_pending_reminders_at_once(app: App, transcript) -> None:
-    pytest.importorskip("bot.services.reminders.schedule", reason="Branch A1 (i9-schedule)")
     chat = transcript()
     await open_prefs(chat)
     await chat.click("Bật nhắc lịch")
@@ -174,7 +176,6 @@ async def test_turning_off_cancels_pending_reminders_at_once(app: App, transcrip
 
 
 async def test_new_safe_hours_move_pending_reminders(app: App, transcript) -> None:
-    pytest.importorskip("bot.services.reminders.schedule", reason="Branch A1 (i9-schedule)")
     chat = transcript()
     await open_prefs(chat)
     await chat.click("Bật nhắc lịch")
@@ -187,7 +188,6 @@ async def test_new_safe_hours_move_pending_reminders(app: App, transcript) -> No
 
 
 async def test_refusing_contact_in_a_declaration_cancels_too(app: App, transcript) -> None:
-    pytest.importorskip("bot.services.reminders.schedule", reason="Branch A1 (i9-schedule)")
     chat = transcript()
     await open_prefs(chat)
     await chat.click("Bật nhắc lịch")
@@ -199,3 +199,26 @@ async def test_refusing_contact_in_a_declaration_cancels_too(app: App, transcrip
     await chat.click("Không đồng ý")  # later contact
     assert (await reminder(app, pending)).status == REMINDER_CANCELLED
     assert (await consents(app, chat.contact_id))[-1] == ("contact", False)
+
+
+async def test_turning_off_also_drops_a_fired_reminder_still_in_the_outbox(
+    app: App, transcript, clock: FakeClock
+) -> None:
+    chat = transcript()
+    await open_prefs(chat)
+    await chat.click("Bật nhắc lịch")
+    clock.now = AT - timedelta(hours=20)  # Friday 13:00 in Hà Nội: inside "any" hours
+    fired = await pending_reminder(app, chat.contact_id, clock.now - timedelta(minutes=1))
+    assert await Ticker(app).tick() == 1
+    assert (await reminder(app, fired)).status == REMINDER_SENT
+    mine = OutboxItem.contact_id == chat.contact_id
+    async with app.conversations.sessions() as s:
+        queued = list(await s.scalars(select(OutboxItem).where(mine)))
+    assert len(queued) == 1, "the reminder waits for its sender (none runs in this test)"
+    await chat.click("Tắt nhắc lịch")
+    async with app.conversations.sessions() as s:
+        texts = [
+            Reply.from_dict(i.payload["reply"]).text
+            for i in await s.scalars(select(OutboxItem).where(mine))
+        ]
+    assert not any(text.startswith("Nhắc lịch:") for text in texts), "it is never sent"

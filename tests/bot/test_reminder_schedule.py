@@ -286,6 +286,28 @@ async def test_replan_person_follows_new_safe_hours(world: World) -> None:
     ], "a reminder missed for want of a safe time comes back when one exists"
 
 
+async def test_after_consent_is_withdrawn_new_safe_hours_bring_nothing_back(
+    world: World,
+) -> None:
+    worker = await world.worker("lan", "1440")
+    person = await world.person("p1", consent=True, safe="evening")
+    soon = await world.visit(await world.case(person, worker), local(1, 11, 30), worker)
+    assert [r[3:] for r in rows_of(await world.reminders(soon), FOR_PERSON)] == [
+        (REMINDER_MISSED, "no_safe_time")
+    ]
+    async with world.sessions() as s, s.begin():
+        await Consents(s).record(person, "contact", False, NOW)
+        await schedule.cancel_for_person(s, person, NOW, "consent")
+        prefs = await s.get(ContactPrefs, person)
+        assert prefs is not None
+        prefs.safe_hours = "morning"
+        await s.flush()
+        assert await schedule.replan_person(s, person, NOW) == 0
+    assert [r[3:] for r in rows_of(await world.reminders(soon), FOR_PERSON)] == [
+        (REMINDER_CANCELLED, "consent")
+    ]
+
+
 async def test_cancel_and_reschedule_a_visit(world: World) -> None:
     worker = await world.worker("lan", "1440,60")
     person = await world.person("p1", consent=True)

@@ -2,21 +2,17 @@
 
 from __future__ import annotations
 
-import sys
-from dataclasses import dataclass
 from datetime import datetime, timedelta
-from pathlib import Path
-from types import ModuleType
 from typing import Any
 
-import pytest
 from sqlalchemy import func, select, update
 
-import bot.services.reminders as reminders_package
-import dialogs
 from bot.app import App
+from bot.services.reminders import alerts
 from bot.services.reminders.ticker import LEASE, TICK, Ticker
+from db import caseworker_links as links
 from db.models import (
+    CITY_TEAM,
     FOR_CASEWORKER,
     FOR_PERSON,
     REMINDER_CANCELLED,
@@ -26,18 +22,18 @@ from db.models import (
     VISIT,
     Appointment,
     AppointmentPerson,
+    Caseworker,
     ContactPrefs,
     InboundEvent,
     OutboxItem,
     Reminder,
 )
-from db.outbox import MESSAGE, Outbox
 from db.repositories import Consents, Contacts
+from dialogs.events import Reply
 from tests.support import FakeClock
 
-WORDED = (Path(dialogs.__file__).parent / "reminders.py").exists()
-"""Branch B (i9-person) words "reminder:due"; before its merge the engine answers nothing."""
-ONE_MESSAGE = 1 if WORDED else 0
+ONE_MESSAGE = 1
+"""What one person's reminder queues: its one neutral message."""
 TICK_S = timedelta(seconds=TICK)
 
 
@@ -196,58 +192,63 @@ async def test_more_than_a_batch_fire_in_one_pass(app, clock) -> None:
     assert await count(app, OutboxItem) == ONE_MESSAGE * len(ids)
 
 
-@dataclass
-class AlertContext:
-    translators: Any
-    console_base: str
-    timezone: str
+async def linked_caseworker(app: App, clock: FakeClock, chat: str) -> int:
+    """A caseworker who linked their Telegram chat (db.caseworker_links, as /link does)."""
+    async with app.conversations.sessions() as session, session.begin():
+        worker = Caseworker(
+            username=f"cw{chat}", password_hash="x", role="caseworker", team=CITY_TEAM,
+            locale="en", active=True, created_at=clock(),
+        )  # fmt: skip
+        session.add(worker)
+        await session.flush()
+        code = await links.new_link_code(session, worker.id, clock())
+        assert await links.link_telegram(session, code, "telegram", chat, clock()) is not None
+        return worker.id
 
 
-def fake_alerts(monkeypatch: pytest.MonkeyPatch, fail: bool = False) -> list[int]:
-    """Branch D's alerts.fire stand-in: queues one caseworker message per reminder."""
-    fired: list[int] = []
-
-    async def fire(session, reminder, now, ctx) -> list[str]:
-        assert isinstance(ctx, AlertContext) and ctx.console_base.startswith("http")
-        Outbox(session).add("telegram", "900", None, MESSAGE, {"reminder": reminder.id}, now)
-        fired.append(reminder.id)
-        if fail:
-            raise RuntimeError("channel down")
-        return ["telegram"]
-
-    module = ModuleType("bot.services.reminders.alerts")
-    module.AlertContext, module.fire = AlertContext, fire  # type: ignore[attr-defined]
-    monkeypatch.setitem(sys.modules, module.__name__, module)
-    monkeypatch.setattr(reminders_package, "alerts", module, raising=False)
-    return fired
-
-
-async def test_caseworker_kinds_are_worded_by_alerts_and_sent_in_one_commit(
-    app, clock, monkeypatch
-) -> None:
-    fired = fake_alerts(monkeypatch)
+async def caseworker_reminder(app: App, clock: FakeClock, worker: int) -> int:
+    """A visit tomorrow, and its caseworker's reminder due a tick ago."""
     rid = await visit(app, clock, None, at=timedelta(days=1), due=-TICK_S, kind=FOR_CASEWORKER)
+    async with app.conversations.sessions() as session, session.begin():
+        await session.execute(
+            update(Reminder).where(Reminder.id == rid).values(caseworker_id=worker)
+        )
+    return rid
+
+
+async def test_caseworker_kinds_are_worded_by_alerts_and_sent_in_one_commit(app, clock) -> None:
+    rid = await caseworker_reminder(app, clock, await linked_caseworker(app, clock, "900"))
     woken: list[int] = []
     app.conversations.wakers["telegram"] = lambda: woken.append(1)
     assert await Ticker(app).tick() == 1
-    assert fired == [rid] and woken, "the sender was woken"
+    assert woken, "the sender was woken"
     assert (await row(app, rid)).status == REMINDER_SENT
-    assert await count(app, OutboxItem) == 1
+    async with app.conversations.sessions() as session:
+        items = list(await session.scalars(select(OutboxItem)))
+    assert [(i.channel, i.chat_id, i.contact_id) for i in items] == [("telegram", "900", None)]
+    assert "Reminder" in Reply.from_dict(items[0].payload["reply"]).text
 
 
 async def test_a_failed_alert_queues_nothing_and_is_tried_after_the_lease(
     app, clock, monkeypatch
 ) -> None:
-    fake_alerts(monkeypatch, fail=True)
-    rid = await visit(app, clock, None, at=timedelta(days=1), due=-TICK_S, kind=FOR_CASEWORKER)
+    rid = await caseworker_reminder(app, clock, await linked_caseworker(app, clock, "901"))
+    real = alerts.fire
+
+    async def fails_after_queueing(*args: Any) -> list[str]:
+        await real(*args)
+        raise RuntimeError("the process failed mid-way")
+
+    monkeypatch.setattr(alerts, "fire", fails_after_queueing)
     ticker = Ticker(app)
     assert await ticker.tick() == 0
     assert await count(app, OutboxItem) == 0, "rolled back with its reminder"
     assert (await row(app, rid)).status == REMINDER_PENDING
-    fake_alerts(monkeypatch)
+    monkeypatch.setattr(alerts, "fire", real)
     assert await ticker.tick() == 0, "still leased to this pass"
     clock.advance(seconds=LEASE.total_seconds() + 1)
     assert await ticker.tick() == 1
+    assert await count(app, OutboxItem) == 1
 
 
 async def test_run_ticks_at_once_without_apscheduler_misfire_grace(app, clock) -> None:

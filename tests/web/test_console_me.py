@@ -1,30 +1,17 @@
 """/console/me: Telegram link code, unlink, on call, lead times, escalation minutes.
 
-The form checks and the access rules are tested here on their own; the tests marked
-NEEDS_D write through db.caseworker_links (branch i9-alerts) and are skipped until it is
-merged.
+The form checks and the access rules are tested on their own, and the changes through
+db.caseworker_links.
 """
 
 from __future__ import annotations
 
-import importlib.util
 import re
-
-import pytest
 
 from bot.app import App
 from db.accounts import Accounts
 from tests.web.console_support import account, audit_rows, client, login, post_form
 
-
-def _have(module: str) -> bool:
-    try:
-        return importlib.util.find_spec(module) is not None
-    except ModuleNotFoundError:
-        return False
-
-
-NEEDS_D = pytest.mark.skipif(not _have("db.caseworker_links"), reason="needs branch i9-alerts (D)")
 CODE = re.compile(r'id="link-code">(\d+)<')
 
 
@@ -76,7 +63,6 @@ async def test_bad_lead_times_and_escalation_minutes_are_refused_clearly(app: Ap
     assert not [r for r in await audit_rows(app) if r[1] in ("lead_minutes.set", "escalation.set")]
 
 
-@NEEDS_D
 async def test_link_code_is_shown_once_and_links_telegram_then_unlink(app: App) -> None:
     from db import caseworker_links
 
@@ -107,7 +93,6 @@ async def test_link_code_is_shown_once_and_links_telegram_then_unlink(app: App) 
     assert all(code not in r[3] for r in rows)
 
 
-@NEEDS_D
 async def test_on_call_lead_times_and_escalation_are_saved_and_audited(app: App) -> None:
     from db import caseworker_links
 

@@ -1,18 +1,15 @@
 """Visits on the case page and /console/schedule: forms, access by team, lists, audit.
 
 Rows are made directly where the test is about what the console shows or refuses; the
-tests marked NEEDS_A1 write through bot.services.reminders.schedule (branch i9-schedule)
-and are skipped until it is merged.
+others write through the scheduling rules, as the forms do.
 """
 
 from __future__ import annotations
 
 import asyncio
-import importlib.util
 from datetime import datetime, timedelta
 
 import httpx
-import pytest
 from sqlalchemy import select, update
 
 from bot.app import App
@@ -33,18 +30,6 @@ from db.models import (
 from tests.support import FakeClock
 from tests.web.console_support import account, audit_rows, client, login, post_form, urgent_case
 from tests.web.test_console_processes import live_events, until
-
-
-def _have(module: str) -> bool:
-    try:
-        return importlib.util.find_spec(module) is not None
-    except ModuleNotFoundError:
-        return False
-
-
-NEEDS_A1 = pytest.mark.skipif(
-    not _have("bot.services.reminders.schedule"), reason="needs branch i9-schedule (A1)"
-)
 
 
 def shows(html: str, msgid: str, vi: str) -> bool:
@@ -247,7 +232,6 @@ async def test_meeting_form_refuses_missing_fields_clearly(app: App, clock: Fake
         assert (await session.scalars(select(Appointment))).all() == []
 
 
-@NEEDS_A1
 async def test_visit_scheduled_moved_and_cancelled_through_the_case_page_audited(
     app: App, clock: FakeClock
 ) -> None:
@@ -283,7 +267,6 @@ async def test_visit_scheduled_moved_and_cancelled_through_the_case_page_audited
     assert all("Trạm" not in r[3] for r in await audit_rows(app))
 
 
-@NEEDS_A1
 async def test_meeting_invites_people_by_case_number_of_the_team_only(
     app: App, clock: FakeClock
 ) -> None:
@@ -336,6 +319,7 @@ async def test_a_meeting_the_person_is_invited_to_shows_on_their_case_with_the_a
                 AppointmentPerson(
                     appointment_id=appt.id, contact_id=row.contact_id, case_id=row.id,
                     answer=answer, answered_at=now if answer else None,
+                    answered_for=at if answer else None,
                 )
             )  # fmt: skip
             session.add(

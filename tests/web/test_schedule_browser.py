@@ -1,8 +1,4 @@
-"""The schedule pages in Debian's Chromium: the visit form, its refusal, phone width, axe.
-
-A visit made through the form needs bot.services.reminders.schedule (branch
-i9-schedule): that test is skipped until it is merged.
-"""
+"""The schedule pages in Debian's Chromium: the visit form, its refusal, phone width, axe."""
 
 from __future__ import annotations
 
@@ -21,7 +17,7 @@ from tests.support import FakeClock
 from tests.web.conftest import ARTIFACTS, Offline, open_page
 from tests.web.console_support import account, urgent_case
 from tests.web.test_console_browser import check, sign_in
-from tests.web.test_console_schedule import NEEDS_A1, add_visit
+from tests.web.test_console_schedule import add_visit
 
 
 async def test_visit_form_refusal_and_schedule_pages_fit_a_phone(
@@ -60,7 +56,6 @@ async def test_visit_form_refusal_and_schedule_pages_fit_a_phone(
     await context.close()
 
 
-@NEEDS_A1
 @pytest.mark.parametrize("hour", ["09:30"])
 async def test_a_visit_made_in_the_browser_is_listed_on_the_case(
     base_url: str, browser: Any, offline: Offline, app: App, clock: FakeClock, hour: str

@@ -26,6 +26,8 @@ from babel.dates import format_date, format_time
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.services.access import Actor, can_see
+from bot.services.reminders.leads import recipient
 from db.audit import Audit
 from db.caseworker_links import escalation_minutes, linked_supervisors, on_call_linked
 from db.models import (
@@ -166,7 +168,8 @@ async def _escalate(
     )
     if case is None or not _unclaimed(case) or case.escalated_at is not None:
         return []
-    minutes = max(1, round((now - case.created_at).total_seconds() / 60))
+    # From when the case became urgent (the rows were planned then), not from its opening.
+    minutes = max(1, round((now - reminder.created_at).total_seconds() / 60))
     case.escalated_at = now
     t = ctx.translator(None)  # a note is read by every caseworker: the service's language
     note = t("alert.escalation_note", minutes=minutes)
@@ -187,6 +190,16 @@ async def _escalate(
     )
 
 
+async def _visit_recipient(session: AsyncSession, appt: Appointment) -> Caseworker | None:
+    """Who is reminded of a visit when it fires: someone who may still see its case."""
+    worker = await recipient(session, appt)
+    case = await session.get(HandoffRequest, appt.case_id) if appt.case_id else None
+    if worker is None or case is None:
+        return None
+    allowed = can_see(Actor(worker.id, worker.username, worker.role, worker.team), case)
+    return worker if allowed else None
+
+
 async def _remind(
     session: AsyncSession, reminder: Reminder, now: datetime, ctx: AlertContext
 ) -> list[str]:
@@ -194,6 +207,9 @@ async def _remind(
         return []
     account = await session.get(Caseworker, reminder.caseworker_id)
     appt = await session.get(Appointment, reminder.appointment_id)
+    if appt is not None and appt.kind != MEETING:
+        # The case may have changed hands since the visit was planned: its assignee now.
+        account = await _visit_recipient(session, appt)
     if account is None or not account.active or appt is None or appt.status != "scheduled":
         return []
     zone = ZoneInfo(ctx.timezone)

@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.services.reminders.safe_hours import WINDOWS, place
 from bot.services.unit import Unit
 from db.claims import release_values
 from db.models import (
@@ -32,14 +33,9 @@ from db.models import (
     InboundEvent,
     Reminder,
 )
+from db.reminders import Reminders
 from db.repositories import Consents
 from dialogs.events import Inbound, Kind
-
-try:
-    from bot.services.reminders.safe_hours import WINDOWS, place
-    from db.reminders import Reminders
-except ImportError:  # MERGE(i9-schedule): A1's modules replace these stand-ins
-    from bot.services.reminders._interim import WINDOWS, Reminders, place  # type: ignore[assignment, unused-ignore]
 
 if TYPE_CHECKING:
     from bot.app import App

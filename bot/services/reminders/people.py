@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.services.reminders import safe_hours
@@ -89,15 +89,31 @@ async def plan_people(
 async def cancel_for_person(
     session: AsyncSession, contact_id: int, now: datetime, reason: str
 ) -> int:
-    """Stop a person's pending reminders at once (consent withdrawn); how many."""
+    """Stop a person's pending reminders at once (consent withdrawn); how many.
+
+    Those missed for want of a safe time are cancelled too: new safe hours would
+    otherwise bring them back (replan_person).
+    """
+    await session.execute(
+        update(Reminder)
+        .where(
+            Reminder.contact_id == contact_id, Reminder.kind == FOR_PERSON,
+            Reminder.status == REMINDER_MISSED, Reminder.reason == NO_SAFE_TIME,
+        )
+        .values(status=REMINDER_CANCELLED, reason=reason)
+        .execution_options(synchronize_session=False)
+    )  # fmt: skip
     return await Reminders(session).cancel_pending(reason=reason, contact_id=contact_id)
 
 
 async def replan_person(session: AsyncSession, contact_id: int, now: datetime) -> int:
     """Place a person's reminders again after their safe hours changed; how many were placed.
 
-    Rows missed for want of a safe time come back if the new hours give one.
+    Rows missed for want of a safe time come back if the new hours give one, and only
+    while the person's consent to be contacted stands.
     """
+    if not await may_contact(session, contact_id):
+        return 0
     safe = await safe_hours_of(session, contact_id)
     placed = 0
     for row in await Reminders(session).pending_of_person(contact_id, missed_too=True):

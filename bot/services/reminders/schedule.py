@@ -10,12 +10,17 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.services.reminders import people, recurrence
 from bot.services.reminders.leads import CANCELLED, DONE, SCHEDULED, leads_for
-from bot.services.reminders.people import cancel_for_person, replan_person, resume_person
+from bot.services.reminders.people import (
+    DEFAULT_ZONE,
+    cancel_for_person,
+    replan_person,
+    resume_person,
+)
 from db.models import (
     FOR_CASEWORKER,
     MEETING,
@@ -76,14 +81,18 @@ async def schedule_visit(
     note: str | None,
     created_by: int | None,
     now: datetime,
+    timezone: str = DEFAULT_ZONE,
 ) -> Appointment:
-    """A follow-up visit of one case, its person invited, its reminders planned."""
+    """A follow-up visit of one case, its person invited, its reminders planned.
+
+    timezone is the service's: the person's safe hours are read in it.
+    """
     if at <= now:
         raise ValueError(PAST_ERROR)
     appt = Appointment(
         kind=VISIT, team=case.team, case_id=case.id, place=place, note=note, starts_at=at,
         duration_minutes=60, next_at=at, status=SCHEDULED, created_by=created_by,
-        created_at=now, updated_at=now,
+        created_at=now, updated_at=now, timezone=timezone,
     )  # fmt: skip
     session.add(appt)
     await session.flush()
@@ -192,6 +201,22 @@ async def reschedule_visit(
     if at <= now:
         raise ValueError(PAST_ERROR)
     await Reminders(session).cancel_pending(reason="rescheduled", appointment_id=appt_id)
-    appt.starts_at, appt.status, appt.updated_at = at, SCHEDULED, now
+    appt.starts_at, appt.next_at, appt.status, appt.updated_at = at, at, SCHEDULED, now
+    await session.execute(  # an answer about the old time says nothing about the new one
+        update(AppointmentPerson)
+        .where(AppointmentPerson.appointment_id == appt_id)
+        .values(answer=None, answered_for=None, answered_at=None)
+        .execution_options(synchronize_session=False)
+    )
     await plan_occurrence(session, appt, at, now)
     return appt
+
+
+async def follow_case(session: AsyncSession, case: HandoffRequest) -> None:
+    """A case changed team: its visits move to the new team's lists and reminders."""
+    await session.execute(
+        update(Appointment)
+        .where(Appointment.case_id == case.id, Appointment.kind == VISIT)
+        .values(team=case.team)
+        .execution_options(synchronize_session=False)
+    )

@@ -28,15 +28,12 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from sqlalchemy import select
 
 from bot.services.bus import Change
+from bot.services.reminders import alerts
 from bot.services.reminders.firing import fire_person
+from bot.services.reminders.schedule import roll_meetings
 from db.claims import process_identity, renew
 from db.models import FOR_PERSON, REMINDER_MISSED, REMINDER_PENDING, REMINDER_SENT, Reminder
-
-try:
-    from bot.services.reminders.schedule import roll_meetings
-    from db.reminders import Reminders
-except ImportError:  # MERGE(i9-schedule): A1's modules replace these stand-ins
-    from bot.services.reminders._interim import Reminders, roll_meetings  # type: ignore[assignment, unused-ignore]
+from db.reminders import Reminders
 
 if TYPE_CHECKING:
     from bot.app import App
@@ -127,15 +124,8 @@ class Ticker:
         return sum(done)
 
     async def _fire_alert(self, reminder_id: int, channels: set[str]) -> bool:
-        """A caseworker's reminder or an urgent alert: Branch D words and queues it."""
-        # Branch D's module, imported only when these kinds fire.
-        from bot.services.reminders import alerts  # type: ignore[attr-defined, unused-ignore]
-
-        settings, now = self.app.settings, self.clock()
-        base = getattr(settings, "console_base", f"http://{settings.host}:{settings.port}")
-        context = alerts.AlertContext(
-            translators=self.app.content.catalogs, console_base=base, timezone=settings.timezone
-        )
+        """A caseworker's reminder or an urgent alert: worded and queued in one commit."""
+        now, context = self.clock(), alerts.AlertContext.from_app(self.app)
         async with self.app.conversations.sessions() as session, session.begin():
             reminder = await session.scalar(
                 select(Reminder)

@@ -9,11 +9,9 @@ unclaimed urgent case escalates. Every change is audited, with values, never the
 
 from __future__ import annotations
 
-import importlib
 import inspect
 from collections.abc import Callable
 from datetime import datetime, timedelta
-from types import ModuleType
 from typing import Any
 
 from fastapi import APIRouter, Form, Request
@@ -25,6 +23,7 @@ from bot.web.console.auth import SignedIn, Supervisor
 from bot.web.console.render import NavItem, add_nav, render, translator
 from bot.web.console.state import console_of
 from bot.web.console.views import when
+from db import caseworker_links as links
 from db.accounts import Accounts
 from db.audit import Audit
 from dialogs.i18n import N_
@@ -55,20 +54,11 @@ DONE = {
     "unlinked": N_("console.me.done.unlinked"), "on_call": N_("console.me.done.on_call"),
     "leads": N_("console.me.done.leads"), "escalation": N_("console.me.done.escalation"),
 }  # fmt: skip
-ERRORS = (N_("console.me.error.leads"), N_("console.me.error.escalation"),
-          N_("console.schedule.error.unavailable"))  # fmt: skip
+ERRORS = (N_("console.me.error.leads"), N_("console.me.error.escalation"))
 
 
 class Refused(ValueError):
     """A setting the page refuses; the message id says why."""
-
-
-def links() -> ModuleType:
-    """Branch D's db.caseworker_links, or a refusal the caseworker can read."""
-    try:
-        return importlib.import_module("db.caseworker_links")
-    except ImportError:
-        raise Refused("console.schedule.error.unavailable") from None
 
 
 def lead_choice(values: list[str]) -> list[int]:
@@ -99,7 +89,7 @@ async def me_page(request: Request, actor: Actor, *, status: int = 200, error: s
         account = await Accounts(session).get(actor.id)
         if actor.sees_all:
             try:
-                escalation = await links().escalation_minutes(session)
+                escalation = await links.escalation_minutes(session)
             except Refused:
                 escalation = None
     assert account is not None
@@ -149,9 +139,8 @@ def me_router() -> APIRouter:
     async def link(request: Request, actor: SignedIn) -> Response:
         """A new one-time code (an older one stops working), shown on this answer only."""
         try:
-            module = links()
             code = await change(request, actor, "telegram.code", "",
-                                lambda s, now: module.new_link_code(s, actor.id, now))  # fmt: skip
+                                lambda s, now: links.new_link_code(s, actor.id, now))  # fmt: skip
         except Refused as refused:
             return await me_page(request, actor, status=503, error=str(refused))
         return await me_page(request, actor, code=str(code))
@@ -160,9 +149,8 @@ def me_router() -> APIRouter:
     async def unlink(request: Request, actor: SignedIn) -> Response:
         """Forget the linked Telegram chat: no more reminders or alerts there."""
         try:
-            module = links()
             await change(request, actor, "telegram.unlink", "",
-                         lambda s, now: module.unlink(s, actor.id))  # fmt: skip
+                         lambda s, now: links.unlink(s, actor.id))  # fmt: skip
         except Refused as refused:
             return await me_page(request, actor, status=503, error=str(refused))
         return done("unlinked")
@@ -172,9 +160,8 @@ def me_router() -> APIRouter:
         """On call: alerted on Telegram when an urgent case of the team arrives."""
         value = on == "1"
         try:
-            module = links()
             await change(request, actor, "on_call.set", f"on={int(value)}",
-                         lambda s, now: module.set_on_call(s, actor.id, value))  # fmt: skip
+                         lambda s, now: links.set_on_call(s, actor.id, value))  # fmt: skip
         except Refused as refused:
             return await me_page(request, actor, status=503, error=str(refused))
         return done("on_call")
@@ -185,10 +172,9 @@ def me_router() -> APIRouter:
         values = [str(v) for v in (await request.form()).getlist("lead")]
         try:
             chosen = lead_choice(values)
-            module = links()
             detail = "minutes=" + ",".join(map(str, chosen))
             await change(request, actor, "lead_minutes.set", detail,
-                         lambda s, now: module.set_lead_minutes(s, actor.id, chosen))  # fmt: skip
+                         lambda s, now: links.set_lead_minutes(s, actor.id, chosen))  # fmt: skip
         except Refused as refused:
             return await me_page(request, actor, status=400, error=str(refused))
         return done("leads")
@@ -198,10 +184,9 @@ def me_router() -> APIRouter:
         """Supervisors: after how many minutes an unclaimed urgent case escalates."""
         try:
             value = escalation_choice(minutes)
-            module = links()
             await change(
                 request, actor, "escalation.set", f"minutes={value}",
-                lambda s, now: module.set_escalation_minutes(s, value, actor.id, now),
+                lambda s, now: links.set_escalation_minutes(s, value, actor.id, now),
             )  # fmt: skip
         except Refused as refused:
             return await me_page(request, actor, status=400, error=str(refused))

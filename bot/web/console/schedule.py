@@ -12,6 +12,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from bot.services.access import Actor
+from bot.services.reminders import schedule
 from bot.web.console.agenda import agenda
 from bot.web.console.auth import SignedIn
 from bot.web.console.render import NavItem, add_nav, render, translator
@@ -29,7 +30,6 @@ from bot.web.console.schedule_forms import (
 from bot.web.console.schedule_reads import ScheduleReads
 from bot.web.console.schedule_texts import DONE, W
 from bot.web.console.state import console_of
-from bot.web.console.visits import schedule_module
 from db.accounts import Accounts
 from db.audit import Audit
 from db.case_reads import CaseReads
@@ -103,7 +103,6 @@ def schedule_router() -> APIRouter:
             ids = {int(c) for c in chosen if c.isascii() and c.isdigit() and len(c) < 12}
             if not ids or len(ids) != len(chosen) or len(ids) > MAX_PEOPLE:
                 raise BadForm("console.schedule.error.people")
-            schedule = schedule_module()
             async with app.conversations.sessions() as session, session.begin():
                 reads = CaseReads(session)
                 contacts: list[int] = []

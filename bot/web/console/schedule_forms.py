@@ -13,6 +13,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from bot.services.reminders.recurrence import PRESETS, validate
 from bot.web.console.schedule_texts import ANSWERS, REASONS, STATES, W
 from bot.web.console.views import when
 from db.models import FOR_PERSON, VISIT, Appointment, AppointmentPerson, Reminder
@@ -47,7 +48,7 @@ def refusal(error: ValueError) -> str:
     found = RULES_REFUSALS.get(str(error))
     if found is None:
         log.warning("scheduling refused the form: %s", str(error)[:80])
-    return found or "console.schedule.error.unavailable"
+    return found or "console.schedule.error.not_saved"
 
 
 def local_start(raw_date: str, raw_time: str) -> datetime:
@@ -80,11 +81,7 @@ def text_field(raw: str, limit: int, error: str, required: bool = False) -> str:
 
 
 def presets() -> list[tuple[str, str, str]]:
-    """The named rules of the meeting form: (key, message id, rule); none before A1 exists."""
-    try:
-        from bot.services.reminders.recurrence import PRESETS
-    except ImportError:
-        return []
+    """The named rules of the meeting form: (key, message id, rule)."""
     return [(str(k), str(m), str(r)) for k, m, r in PRESETS]
 
 
@@ -99,21 +96,24 @@ def choose_rule(preset: str, custom: str) -> str:
     if not raw or len(raw) > RULE_MAX:
         raise BadForm("console.schedule.error.rule")
     try:
-        from bot.services.reminders.recurrence import validate
-    except ImportError:
-        raise BadForm("console.schedule.error.unavailable") from None
-    try:
         return str(validate(raw.removeprefix("RRULE:")))
     except ValueError:
         raise BadForm("console.schedule.error.rule") from None
 
 
-def _answer(person: AppointmentPerson, t: Translator, zone: str) -> dict[str, Any]:
-    """One person of an appointment, by case number only, and their latest answer."""
-    label = t(ANSWERS[person.answer]) if person.answer in ANSWERS else t(NO_ANSWER)
+def _answer(
+    person: AppointmentPerson, t: Translator, zone: str, at: datetime | None
+) -> dict[str, Any]:
+    """One person of an appointment, by case number only, and their answer about `at`.
+
+    An answer about an earlier time (last month's meeting, a visit since moved) is not
+    shown as theirs for this one.
+    """
+    current = person.answer in ANSWERS and person.answered_for == at
+    label = t(ANSWERS[person.answer or ""]) if current else t(NO_ANSWER)
     return {
         "case_id": person.case_id, "who": t(CASE_N, id=person.case_id or "?"),
-        "answer": person.answer or "", "answer_label": label,
+        "answer": person.answer if current else "", "answer_label": label,
         "for": when(person.answered_for, t, zone), "at": when(person.answered_at, t, zone),
     }  # fmt: skip
 
@@ -134,7 +134,7 @@ def appointment_view(
         "time": at_zone.strftime("%H:%M") if at_zone else "",
         "place": appt.place or "", "note": appt.note or "",
         "rule": rule_labels.get(appt.rrule or "", appt.rrule or ""),
-        "people": [_answer(p, t, zone) for p in people],
+        "people": [_answer(p, t, zone, appt.next_at) for p in people],
     }  # fmt: skip
 
 

@@ -1,5 +1,5 @@
 """The words of the schedule, visit and account pages, as message ids (vi and en in
-locales/pending/i9-console.yaml until the catalogs are regenerated).
+locales/).
 
 Kept apart from the routes so that the case page, the schedule page and the inbox strip
 show an appointment with the same words.
@@ -63,7 +63,7 @@ ERRORS = {
         N_("console.schedule.error.note"), N_("console.schedule.error.title"),
         N_("console.schedule.error.rule"), N_("console.schedule.error.people"),
         N_("console.schedule.error.team"), N_("console.schedule.error.no_person"),
-        N_("console.schedule.error.not_scheduled"), N_("console.schedule.error.unavailable"),
+        N_("console.schedule.error.not_scheduled"), N_("console.schedule.error.not_saved"),
     )
 }  # fmt: skip
 """Why a form was refused; each names the field and what to fix."""

@@ -9,15 +9,13 @@ Every change is audited with ids only, never the place or the note.
 
 from __future__ import annotations
 
-import importlib
-from types import ModuleType
-
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import select
 
 from bot.services.access import Actor, can_see
 from bot.services.bus import CASE, Change
+from bot.services.reminders import schedule
 from bot.web.console.access_check import CaseRefused, audit, open_case
 from bot.web.console.auth import SignedIn
 from bot.web.console.cases import case_page, refused_page
@@ -34,15 +32,7 @@ from bot.web.console.schedule_reads import SCHEDULED, ScheduleReads
 from bot.web.console.state import console_of
 from db.audit import Audit
 from db.case_reads import CaseReads
-from db.models import HANDOFF_ERASED, VISIT, Appointment
-
-
-def schedule_module() -> ModuleType:
-    """Branch A1's scheduling rules, or a refusal the caseworker can read."""
-    try:
-        return importlib.import_module("bot.services.reminders.schedule")
-    except ImportError:
-        raise BadForm("console.schedule.error.unavailable") from None
+from db.models import HANDOFF_ERASED, VISIT, Appointment, HandoffRequest
 
 
 async def may_change(request: Request, actor: Actor, appt: Appointment | None) -> bool:
@@ -89,8 +79,13 @@ def visits_router() -> APIRouter:
             at = parse_when(date, time, app.settings.timezone, now)
             where = text_field(place, PLACE_MAX, "console.schedule.error.place")
             what = text_field(note, NOTE_MAX, "console.schedule.error.note")
-            schedule = schedule_module()
             async with app.conversations.sessions() as session, session.begin():
+                # Locked first: the same form sent to two processes makes one visit.
+                case = await session.scalar(
+                    select(HandoffRequest).where(HandoffRequest.id == case_id).with_for_update()
+                )
+                if case is None or not can_see(actor, case):
+                    return refused_page(request, actor)
                 same = await session.scalar(
                     select(Appointment.id).where(
                         Appointment.case_id == case_id, Appointment.kind == VISIT,
@@ -98,12 +93,9 @@ def visits_router() -> APIRouter:
                     )
                 )  # fmt: skip
                 if same is None:
-                    case = await CaseReads(session).get(case_id)
-                    if case is None or not can_see(actor, case):
-                        return refused_page(request, actor)
                     appt = await schedule.schedule_visit(
                         session, case=case, at=at, place=where or None, note=what or None,
-                        created_by=actor.id, now=now,
+                        created_by=actor.id, now=now, timezone=app.settings.timezone,
                     )  # fmt: skip
                     await session.flush()
                     Audit(session).record(
@@ -156,7 +148,6 @@ def visits_router() -> APIRouter:
                 raise BadForm("console.schedule.error.not_scheduled")
             zone = app.settings.timezone
             at = parse_when(date, time, zone, now) if what == "reschedule" else None
-            schedule = schedule_module()
             async with app.conversations.sessions() as session, session.begin():
                 if at is not None:
                     changed = await schedule.reschedule_visit(session, appt_id, at, now)
