@@ -27,8 +27,8 @@ HOURS = {
 }
 """The safe hours a person can choose, with the declaration's own words for them."""
 WINDOWS = {"morning": (7, 11), "afternoon": (13, 17), "evening": (18, 21), "any": (7, 21)}
-"""The hours each choice means, to show: bot.services.reminders.safe_hours.WINDOWS decides
-(a test keeps the two equal). No choice means "any"."""
+"""The hours each choice means (from, to), as shown and as kept: bot.services.reminders
+.safe_hours reads them from here. No choice means "any"."""
 CODE_WORD_MAX = 30
 CLEAR = frozenset({"khong", "ko", "none", "no", "bo", "-"})
 """A typed "none" removes the code word: reminders then use a neutral noun."""

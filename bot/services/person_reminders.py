@@ -17,6 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.services.reminders import schedule
+from bot.services.reminders.leads import SCHEDULED
 from db.models import (
     FOR_PERSON,
     REMINDER_MISSED,
@@ -35,12 +36,10 @@ from db.outbox import MESSAGE, PENDING
 from db.repositories import Consents
 from dialogs import buttons as B
 from dialogs.ports import ANSWERS, ReminderPrefs
+from dialogs.reminder_prefs import CODE_WORD_MAX, CONTACT
 
-CONTACT = "contact"
-"""The consent purpose reminders need: the declaration's consent_contact, or the menu's."""
 NOTE_KIND = "reminder"
 """A case note of this kind holds a neutral code ("reminder:confirmed"), never words."""
-CODE_WORD_MAX = 30
 WITHDRAWN = "consent"
 """The reason given to reminders cancelled because consent was withdrawn."""
 
@@ -78,7 +77,7 @@ async def answer(
             AppointmentPerson.contact_id == contact_id,
         )
     )
-    if appointment is None or appointment.status != "scheduled" or person is None:
+    if appointment is None or appointment.status != SCHEDULED or person is None:
         return False
     person.answer, person.answered_for, person.answered_at = given, reminder.occurrence_at, now
     case_id = person.case_id or reminder.case_id or appointment.case_id

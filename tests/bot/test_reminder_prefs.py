@@ -12,7 +12,6 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import select
 
 from bot.app import App
-from bot.services.reminders import safe_hours
 from bot.services.reminders.ticker import Ticker
 from db.models import (
     FOR_PERSON,
@@ -27,7 +26,6 @@ from db.models import (
 )
 from db.models import Reminder as ReminderRow
 from dialogs.events import Reply
-from dialogs.reminder_prefs import WINDOWS
 from tests.bot.test_caseworker_chat import at_menu
 from tests.bot.test_declaration_flow import consent_all, open_declaration, submit
 from tests.support import FakeClock, Transcript
@@ -107,13 +105,6 @@ async def test_in_english(app: App, transcript) -> None:
     await chat.click("Turn reminders on")
     await chat.click("Evening")
     assert "Safe hours: Evening (18:00–21:00)" in chat.text
-
-
-def test_the_hours_shown_are_the_hours_kept() -> None:
-    kept = {k: (a.hour, b.hour) for k, (a, b) in safe_hours.WINDOWS.items()}
-    assert kept == WINDOWS and all(
-        a.minute == b.minute == 0 for a, b in safe_hours.WINDOWS.values()
-    )
 
 
 async def test_a_declaration_fills_safe_hours_only_when_unset(app: App, transcript) -> None:

@@ -34,7 +34,7 @@ def console_routes(app: App) -> list[tuple[str, str]]:
         if not path.startswith("/console") or path == "/console/login":
             continue
         concrete = (
-            path.replace("{case_id}", "1").replace("{media_id}", "1")
+            path.replace("{case_id}", "1").replace("{media_id}", "1").replace("{appt_id}", "1")
             .replace("{action}", "claim").replace("{ref}", "HP-ABCD-EF")
         )  # fmt: skip
         found += [(method, concrete) for method in sorted(getattr(route, "methods", []))]
@@ -46,6 +46,8 @@ async def test_every_console_route_refuses_without_a_session(app: App) -> None:
     routes = console_routes(app)
     assert ("GET", "/console") in routes and ("GET", "/console/live") in routes
     assert ("GET", "/console/media/1") in routes and ("POST", "/console/cases/1/claim") in routes
+    assert ("POST", "/console/appointments/1/cancel") in routes
+    assert ("POST", "/console/me/on-call") in routes
     async with client(app) as http:
         page = await http.get("/console/login")
         for method, path in routes:

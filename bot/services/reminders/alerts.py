@@ -27,7 +27,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.services.access import Actor, can_see
-from bot.services.reminders.leads import recipient
+from bot.services.reminders.leads import SCHEDULED, recipient
 from db.audit import Audit
 from db.caseworker_links import escalation_minutes, linked_supervisors, on_call_linked
 from db.models import (
@@ -210,7 +210,7 @@ async def _remind(
     if appt is not None and appt.kind != MEETING:
         # The case may have changed hands since the visit was planned: its assignee now.
         account = await _visit_recipient(session, appt)
-    if account is None or not account.active or appt is None or appt.status != "scheduled":
+    if account is None or not account.active or appt is None or appt.status != SCHEDULED:
         return []
     zone = ZoneInfo(ctx.timezone)
     at = (reminder.occurrence_at or appt.next_at or appt.starts_at).astimezone(zone)

@@ -12,14 +12,13 @@ from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from db.models import SAFE_HOURS
+from dialogs import reminder_prefs
 
 WINDOWS: dict[str, tuple[time, time]] = {
-    "morning": (time(7, 0), time(11, 0)),
-    "afternoon": (time(13, 0), time(17, 0)),
-    "evening": (time(18, 0), time(21, 0)),
-    "any": (time(7, 0), time(21, 0)),
+    choice: (time(start), time(end)) for choice, (start, end) in reminder_prefs.WINDOWS.items()
 }
-"""Each window's first and last minute, both included, in the service's local time."""
+"""Each window's first and last minute, both included, in the service's local time: the
+hours the person was shown when they chose (dialogs.reminder_prefs)."""
 DEFAULT = "any"
 """A person who never chose gets daytime hours: nobody is woken at night."""
 MARGIN = timedelta(minutes=1)

@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import Select, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.services.reminders.leads import SCHEDULED
 from db.models import (
     CASE_OPEN,
     FOR_CASEWORKER,
@@ -27,7 +28,6 @@ from db.models import (
     Reminder,
 )
 
-SCHEDULED = "scheduled"
 LIMIT = 200
 PEOPLE_LIMIT = 500
 """The most people a meeting form offers (a team has far fewer open cases)."""
