@@ -24,6 +24,7 @@ from db.models import (
     AppointmentPerson,
     Caseworker,
     ContactPrefs,
+    HandoffRequest,
     InboundEvent,
     OutboxItem,
     Reminder,
@@ -210,9 +211,17 @@ async def caseworker_reminder(app: App, clock: FakeClock, worker: int) -> int:
     """A visit tomorrow, and its caseworker's reminder due a tick ago."""
     rid = await visit(app, clock, None, at=timedelta(days=1), due=-TICK_S, kind=FOR_CASEWORKER)
     async with app.conversations.sessions() as session, session.begin():
-        await session.execute(
-            update(Reminder).where(Reminder.id == rid).values(caseworker_id=worker)
+        found = await session.get(Reminder, rid)
+        assert found is not None and found.appointment_id is not None
+        found.caseworker_id = worker
+        case = HandoffRequest(
+            urgent=False, reason="r", team=CITY_TEAM, assignee_id=worker, created_at=clock()
         )
+        session.add(case)
+        await session.flush()
+        appt = await session.get(Appointment, found.appointment_id)
+        assert appt is not None
+        appt.case_id = case.id  # the visit of a case this caseworker holds
     return rid
 
 
