@@ -13,7 +13,9 @@ from pathlib import Path
 
 import httpx
 import pytest
+from sqlalchemy import text
 
+from bot.app import App
 from bot.settings import Settings
 from tests.fakes.telegram_server import FakeTelegram
 from tests.support import free_port
@@ -91,3 +93,23 @@ async def hotline_serve(
         if proc.returncode is None:
             proc.send_signal(signal.SIGTERM)
             await asyncio.wait_for(proc.wait(), timeout=30)
+
+
+async def leader_pid(app: App, job: str) -> int:
+    """The OS process that holds a job's advisory lock (bot.services.leader), e.g. "ticker"."""
+    for _ in range(100):
+        async with app.db.connect() as conn:
+            name = await conn.scalar(
+                text(
+                    "SELECT a.application_name FROM pg_locks l "
+                    "JOIN pg_stat_activity a ON a.pid = l.pid "
+                    "WHERE l.locktype = 'advisory' AND l.granted "
+                    "AND a.datname = current_database() "
+                    "AND a.application_name LIKE :name"
+                ),
+                {"name": f"hotline-leader:%:{job}"},
+            )
+        if name:
+            return int(name.split(":")[1])
+        await asyncio.sleep(0.1)
+    raise AssertionError(f"nobody leads {job}")

@@ -33,7 +33,7 @@ from db.repositories import Consents, Contacts
 from dialogs.events import Reply
 from tests.bot.test_ticker import ONE_MESSAGE
 from tests.fakes.telegram_server import FakeTelegram
-from tests.processes import hotline_serve
+from tests.processes import hotline_serve, leader_pid
 
 FIRST_CHAT = 830000
 TAKEOVER_LIMIT = 15.0
@@ -168,26 +168,6 @@ async def _final(settings) -> Counter[str]:
         await app.close()
 
 
-async def ticker_pid(app: App) -> int:
-    """The OS process that holds the ticker's advisory lock (bot.services.leader)."""
-    for _ in range(100):
-        async with app.db.connect() as conn:
-            name = await conn.scalar(
-                text(
-                    "SELECT a.application_name FROM pg_locks l "
-                    "JOIN pg_stat_activity a ON a.pid = l.pid "
-                    "WHERE l.locktype = 'advisory' AND l.granted "
-                    "AND a.datname = current_database() "
-                    "AND a.application_name LIKE :name"
-                ),
-                {"name": "hotline-leader:%:ticker"},
-            )
-        if name:
-            return int(name.split(":")[1])
-        await asyncio.sleep(0.1)
-    raise AssertionError("nobody leads the ticker")
-
-
 async def plain_messages(app: App, tg: FakeTelegram, count: int) -> set[str]:
     """Outbox items that are not reminders, queued while the reminders fire."""
     texts = set()
@@ -212,7 +192,7 @@ async def test_two_processes_fire_each_reminder_and_send_each_item_once(
             hotline_serve(pg_settings, tmp_path / "one", tg, zone) as one,
             hotline_serve(pg_settings, tmp_path / "two", tg, zone) as two,
         ):
-            assert await ticker_pid(app) in (one.proc.pid, two.proc.pid)
+            assert await leader_pid(app, "ticker") in (one.proc.pid, two.proc.pid)
             ids = await due_reminders(app, tg, 0, 150)
             plain = await plain_messages(app, tg, 50)
             await until(lambda: _sent_at_least(app, len(ids)), within=60)
@@ -240,7 +220,7 @@ async def test_killing_the_ticker_leader_hands_over_within_15_s(pg_settings, tmp
             hotline_serve(pg_settings, tmp_path / "one", tg, zone) as one,
             hotline_serve(pg_settings, tmp_path / "two", tg, zone) as two,
         ):
-            leader = await ticker_pid(app)
+            leader = await leader_pid(app, "ticker")
             victim, survivor = (one, two) if leader == one.proc.pid else (two, one)
             victim.proc.send_signal(signal.SIGKILL)
             await victim.proc.wait()
@@ -248,7 +228,7 @@ async def test_killing_the_ticker_leader_hands_over_within_15_s(pg_settings, tmp
             ids = await due_reminders(app, tg, 0, 20)
             await until(lambda: _sent_at_least(app, len(ids)), within=60)
             handed_over = time.monotonic() - killed_at
-            assert await ticker_pid(app) == survivor.proc.pid
+            assert await leader_pid(app, "ticker") == survivor.proc.pid
     finally:
         await app.close()
     print(f"\nticker leader killed; the other process fired all within {handed_over:.2f} s")

@@ -11,15 +11,13 @@ import signal
 import time
 from collections import Counter
 
-from sqlalchemy import text
-
 from bot.app import App, build_app
 from bot.services.conversation import utcnow
 from db.outbox import MESSAGE, Outbox
 from db.repositories import Contacts
 from dialogs.events import Reply
 from tests.fakes.telegram_server import FakeTelegram
-from tests.processes import hotline_serve
+from tests.processes import hotline_serve, leader_pid
 
 COUNT = 200
 FIRST_CHAT = 810000
@@ -41,25 +39,6 @@ def sent(tg: FakeTelegram) -> Counter[str]:
     return Counter(str(params.get("text")) for params in tg.calls_of("sendMessage"))
 
 
-async def leader_pid(app: App) -> int:
-    """The OS process that holds the sender's advisory lock (bot.services.leader)."""
-    for _ in range(100):
-        async with app.db.connect() as conn:
-            name = await conn.scalar(
-                text(
-                    "SELECT a.application_name FROM pg_locks l "
-                    "JOIN pg_stat_activity a ON a.pid = l.pid "
-                    "WHERE l.locktype = 'advisory' AND l.granted "
-                    "AND a.datname = current_database() "
-                    "AND a.application_name LIKE 'hotline-leader:%:sender:telegram'"
-                )
-            )
-        if name:
-            return int(name.split(":")[1])
-        await asyncio.sleep(0.1)
-    raise AssertionError("nobody leads the sender")
-
-
 async def test_two_processes_send_each_queued_message_exactly_once(pg_settings, tmp_path) -> None:
     app = await build_app(pg_settings, utcnow)
     try:
@@ -69,7 +48,7 @@ async def test_two_processes_send_each_queued_message_exactly_once(pg_settings, 
             hotline_serve(pg_settings, tmp_path / "two", tg) as served_two,
         ):
             one, two = served_one.proc, served_two.proc
-            assert await leader_pid(app) in (one.pid, two.pid)
+            assert await leader_pid(app, "sender:telegram") in (one.pid, two.pid)
             await queue(app, tg)
             await tg.wait_for(lambda: len(sent(tg)) == COUNT, timeout=60)
             await asyncio.sleep(3)  # time enough for a second sender to send again
@@ -89,7 +68,7 @@ async def test_killing_the_sender_hands_sending_to_the_other_process(pg_settings
             hotline_serve(pg_settings, tmp_path / "two", tg) as served_two,
         ):
             one, two = served_one.proc, served_two.proc
-            sender = await leader_pid(app)
+            sender = await leader_pid(app, "sender:telegram")
             victim, survivor = (one, two) if sender == one.pid else (two, one)
             await queue(app, tg)
             await tg.wait_for(lambda: len(tg.calls_of("sendMessage")) >= 40, timeout=60)
@@ -100,7 +79,7 @@ async def test_killing_the_sender_hands_sending_to_the_other_process(pg_settings
             calls = [c for c in tg.calls if c.method == "sendMessage"]
             took_over = calls[before].at - killed_at
             finished = calls[-1].at - killed_at
-            assert await leader_pid(app) == survivor.pid
+            assert await leader_pid(app, "sender:telegram") == survivor.pid
             counts = sent(tg)
     finally:
         await app.close()
