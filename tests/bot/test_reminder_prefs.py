@@ -12,6 +12,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import select
 
 from bot.app import App
+from bot.services.reminders import schedule
 from bot.services.reminders.ticker import Ticker
 from db.models import (
     FOR_PERSON,
@@ -22,6 +23,7 @@ from db.models import (
     AppointmentPerson,
     Consent,
     ContactPrefs,
+    HandoffRequest,
     OutboxItem,
 )
 from db.models import Reminder as ReminderRow
@@ -213,3 +215,31 @@ async def test_turning_off_also_drops_a_fired_reminder_still_in_the_outbox(
             for i in await s.scalars(select(OutboxItem).where(mine))
         ]
     assert not any(text.startswith("Nhắc lịch:") for text in texts), "it is never sent"
+
+
+async def test_erasing_stops_every_reminder_and_blanks_the_visit(
+    app: App, transcript, clock: FakeClock
+) -> None:
+    chat = transcript()
+    await open_prefs(chat)
+    await chat.click("Bật nhắc lịch")
+    await chat.send("0")  # asks for a person: the visit needs a case
+    async with app.conversations.sessions() as s, s.begin():
+        case = await s.scalar(select(HandoffRequest))
+        assert case is not None
+        visit = await schedule.schedule_visit(
+            s, case=case, at=clock() + timedelta(days=3), place="Nhà chị Lan, thôn 2",
+            note="mang giấy tờ", created_by=None, now=clock(),
+        )  # fmt: skip
+        mine = ReminderRow.contact_id == chat.contact_id
+        assert [r.kind for r in await s.scalars(select(ReminderRow).where(mine))] == [FOR_PERSON]
+    await chat.send("xóa")
+    await chat.click("Có, xóa hết")
+    assert "Đã xóa" in chat.text
+    async with app.conversations.sessions() as s:
+        assert list(await s.scalars(select(ReminderRow))) == []
+        blanked = await s.get(Appointment, visit.id)
+    assert blanked is not None
+    assert (blanked.status, blanked.place, blanked.note) == ("cancelled", None, None)
+    clock.advance(days=3)
+    assert await Ticker(app).tick() == 0
