@@ -11,14 +11,13 @@ reminder fires later under the same id), so only a sent reminder keeps it.
 from __future__ import annotations
 
 import logging
-from datetime import datetime
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.services.reminders.safe_hours import WINDOWS, place
+from bot.services.reminders.safe_hours import inside, place
 from bot.services.unit import Unit
 from db.claims import release_values
 from db.models import (
@@ -43,12 +42,6 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 PAYLOAD = "reminder:due"
-
-
-def inside(at: datetime, safe: str | None, zone: ZoneInfo) -> bool:
-    """Whether a message at this moment falls within the person's safe hours."""
-    start, end = WINDOWS[safe or "any"]
-    return bool(start <= at.astimezone(zone).time() < end)
 
 
 def external_id(reminder: Reminder) -> str:
