@@ -57,6 +57,10 @@ async def telegram_app(
         await app.close()
 
 
+DRAIN_WAIT = 60.0
+"""Seconds to wait for a chat's outbox to empty before the test fails (a hang, not a speed)."""
+
+
 async def unsent(app: App, chat: int) -> int:
     """Outbox items for the chat that are not sent yet."""
     async with app.conversations.sessions() as session:
@@ -81,7 +85,10 @@ class User:
                 for c in self.tg.calls[before:]
             )
         )
-        for _ in range(1000):
+        # A deadline, not a count of looks: retries back off for seconds (1 + 2 + 4 s after
+        # a 429 and two 500s), and a loaded machine makes each look slower.
+        deadline = asyncio.get_running_loop().time() + DRAIN_WAIT
+        while asyncio.get_running_loop().time() < deadline:
             if await unsent(self.app, self.chat) == 0:
                 return
             await asyncio.sleep(0.01)
